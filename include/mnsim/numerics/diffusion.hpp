@@ -1,0 +1,48 @@
+#pragma once
+#include <vector>
+
+#include "mnsim/core/grid.hpp"
+
+namespace mnsim {
+
+// Backward-Euler diffusion, split by direction (locally one-dimensional, LOD): x and y are
+// periodic with constant coefficients (cyclic Thomas via Sherman-Morrison), z has no flux at the
+// ends of the field's active range [k0, k1). Every sweep is unconditionally stable and keeps u
+// non-negative (M-matrix), and conserves the total exactly in exact arithmetic.
+//
+// Along z the flux is D * w_face * d(u/w)/dz with a baseline profile w(z) (harmonic mean at
+// faces). A field equal to its layered baseline (u = w, e.g. fibroblasts at 4000 / 2500 cells/mm^3
+// in the papillary / reticular dermis) then has no flux at all, so homeostasis is exact; for a
+// uniform w this is ordinary diffusion D * d2u/dz2.
+class ImplicitDiffusion {
+ public:
+  ImplicitDiffusion(const Grid& g, double D, std::vector<double> weight_z, int k0, int k1);
+  void step(double* u, double dt);
+  double coefficient() const { return D_; }
+
+ private:
+  void factor(double dt);
+  void sweep_x(double* u) const;
+  void sweep_y(double* u) const;
+  void sweep_z(double* u) const;
+
+  // Constant-coefficient cyclic system (1 + 2a) u_i - a u_{i-1} - a u_{i+1} = r_i, factored once.
+  struct Cyclic {
+    int n = 0;
+    double a = 0;
+    std::vector<double> cp, inv;  // Thomas factors of the modified tridiagonal matrix
+    std::vector<double> zc;       // solution for the Sherman-Morrison correction vector
+    double gamma = 0, vfac = 0, denom = 0;
+    void build(int n, double a);
+  };
+
+  Grid g_;
+  double D_;
+  std::vector<double> w_;
+  int k0_, k1_;
+  double dt_ = -1;
+  Cyclic cx_, cy_;
+  std::vector<double> zl_, zcp_, zinv_;  // z: lower coefficient, Thomas factors
+};
+
+}  // namespace mnsim

@@ -1,0 +1,226 @@
+#include "mnsim/io/hdf5_writer.hpp"
+
+#include <hdf5.h>
+#include <hdf5_hl.h>
+
+#include <cstring>
+
+#include "mnsim/core/errors.hpp"
+
+namespace mnsim {
+
+namespace {
+
+void check(herr_t status, const std::string& what) {
+  if (status < 0) throw IoError("output: HDF5 failed to " + what);
+}
+hid_t checked(hid_t id, const std::string& what) {
+  if (id < 0) throw IoError("output: HDF5 failed to " + what);
+  return id;
+}
+
+void set_text(hid_t obj, const char* name, const std::string& value) {
+  check(H5LTset_attribute_string(obj, ".", name, value.c_str()), std::string("write attribute ") + name);
+}
+
+// Group with link creation order tracked, which netCDF-4 readers expect.
+hid_t make_group(hid_t parent, const char* name) {
+  hid_t gcpl = H5Pcreate(H5P_GROUP_CREATE);
+  H5Pset_link_creation_order(gcpl, H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED);
+  hid_t g = checked(H5Gcreate2(parent, name, H5P_DEFAULT, gcpl, H5P_DEFAULT), std::string("create group ") + name);
+  H5Pclose(gcpl);
+  return g;
+}
+
+hid_t write_vector(hid_t parent, const char* name, const std::vector<double>& v, const char* units) {
+  const hsize_t n = v.size();
+  hid_t space = H5Screate_simple(1, &n, nullptr);
+  hid_t ds = checked(H5Dcreate2(parent, name, H5T_NATIVE_DOUBLE, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
+                     std::string("create ") + name);
+  if (n) check(H5Dwrite(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, v.data()), std::string("write ") + name);
+  H5Sclose(space);
+  set_text(ds, "units", units);
+  return ds;
+}
+
+std::vector<double> centres(int n, double dx) {
+  std::vector<double> c(n);
+  for (int i = 0; i < n; ++i) c[i] = (i + 0.5) * dx;
+  return c;
+}
+
+}  // namespace
+
+RunWriter::RunWriter(const std::string& path, const Grid& g, const Provenance& prov) : g_(g) {
+  hid_t fcpl = H5Pcreate(H5P_FILE_CREATE);
+  H5Pset_link_creation_order(fcpl, H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED);
+  file_ = H5Fcreate(path.c_str(), H5F_ACC_TRUNC, fcpl, H5P_DEFAULT);
+  H5Pclose(fcpl);
+  if (file_ < 0) throw IoError("output: cannot create '" + path + "'");
+
+  set_text(file_, "status", "running");
+  set_text(file_, "software_version", prov.software_version);
+  set_text(file_, "git_hash", prov.git_hash);
+  set_text(file_, "build_flags", prov.build_flags);
+  set_text(file_, "config", prov.config_ini);
+  set_text(file_, "created_utc", prov.created_utc);
+  const unsigned long seed = prov.seed;
+  check(H5LTset_attribute_ulong(file_, ".", "seed", &seed, 1), "write seed");
+  check(H5LTset_attribute_int(file_, ".", "threads", &prov.threads, 1), "write threads");
+
+  fields_ = make_group(file_, "fields");
+  // Coordinates live in the same group as the fields so netCDF and xarray see named dimensions.
+  {
+    const hsize_t zero = 0, unlimited = H5S_UNLIMITED, chunk = 64;
+    hid_t space = H5Screate_simple(1, &zero, &unlimited);
+    hid_t dcpl = H5Pcreate(H5P_DATASET_CREATE);
+    H5Pset_chunk(dcpl, 1, &chunk);
+    time_ = checked(H5Dcreate2(fields_, "time", H5T_NATIVE_DOUBLE, space, H5P_DEFAULT, dcpl, H5P_DEFAULT), "create time");
+    H5Pclose(dcpl);
+    H5Sclose(space);
+    set_text(time_, "units", "day");
+    set_text(time_, "long_name", "time since the start of the run");
+    check(H5DSset_scale(time_, "time"), "mark time as a dimension");
+  }
+  hid_t z = write_vector(fields_, "z", centres(g.nz, g.dx), "mm");
+  hid_t y = write_vector(fields_, "y", centres(g.ny, g.dx), "mm");
+  hid_t x = write_vector(fields_, "x", centres(g.nx, g.dx), "mm");
+  set_text(z, "long_name", "depth below the skin surface (cell centre)");
+  set_text(y, "long_name", "lateral position (cell centre)");
+  set_text(x, "long_name", "lateral position (cell centre)");
+  check(H5DSset_scale(z, "z"), "mark z as a dimension");
+  check(H5DSset_scale(y, "y"), "mark y as a dimension");
+  check(H5DSset_scale(x, "x"), "mark x as a dimension");
+
+  const hsize_t dims[4] = {0, hsize_t(g.nz), hsize_t(g.ny), hsize_t(g.nx)};
+  const hsize_t maxd[4] = {H5S_UNLIMITED, hsize_t(g.nz), hsize_t(g.ny), hsize_t(g.nx)};
+  const hsize_t chunk[4] = {1, hsize_t(g.nz), hsize_t(g.ny), hsize_t(g.nx)};
+  hid_t space = H5Screate_simple(4, dims, maxd);
+  hid_t dcpl = H5Pcreate(H5P_DATASET_CREATE);
+  H5Pset_chunk(dcpl, 4, chunk);
+  H5Pset_shuffle(dcpl);
+  H5Pset_deflate(dcpl, 4);
+  for (int f = 0; f < kNumFields; ++f) {
+    const FieldInfo& info = field_info(f);
+    hid_t ds = checked(H5Dcreate2(fields_, info.name, H5T_NATIVE_DOUBLE, space, H5P_DEFAULT, dcpl, H5P_DEFAULT),
+                       std::string("create field ") + info.name);
+    set_text(ds, "units", info.units);
+    set_text(ds, "long_name", info.description);
+    check(H5DSattach_scale(ds, time_, 0), "attach time");
+    check(H5DSattach_scale(ds, z, 1), "attach z");
+    check(H5DSattach_scale(ds, y, 2), "attach y");
+    check(H5DSattach_scale(ds, x, 3), "attach x");
+    datasets_.push_back(ds);
+  }
+  H5Pclose(dcpl);
+  H5Sclose(space);
+  H5Dclose(z);
+  H5Dclose(y);
+  H5Dclose(x);
+  check(H5Fflush(file_, H5F_SCOPE_GLOBAL), "flush");
+}
+
+RunWriter::~RunWriter() {
+  for (hid_t d : datasets_) H5Dclose(d);
+  if (time_ >= 0) H5Dclose(time_);
+  if (fields_ >= 0) H5Gclose(fields_);
+  if (file_ >= 0) H5Fclose(file_);
+}
+
+void RunWriter::write_snapshot(double t, const State& s) {
+  const hsize_t n = nt_ + 1;
+  check(H5Dset_extent(time_, &n), "extend time");
+  {
+    hid_t fs = H5Dget_space(time_);
+    const hsize_t start = nt_, count = 1;
+    H5Sselect_hyperslab(fs, H5S_SELECT_SET, &start, nullptr, &count, nullptr);
+    hid_t ms = H5Screate_simple(1, &count, nullptr);
+    check(H5Dwrite(time_, H5T_NATIVE_DOUBLE, ms, fs, H5P_DEFAULT, &t), "write time");
+    H5Sclose(ms);
+    H5Sclose(fs);
+  }
+  const hsize_t dims[4] = {n, hsize_t(g_.nz), hsize_t(g_.ny), hsize_t(g_.nx)};
+  const hsize_t start[4] = {nt_, 0, 0, 0};
+  const hsize_t count[4] = {1, hsize_t(g_.nz), hsize_t(g_.ny), hsize_t(g_.nx)};
+  hid_t ms = H5Screate_simple(4, count, nullptr);
+  for (int f = 0; f < kNumFields; ++f) {
+    check(H5Dset_extent(datasets_[f], dims), "extend field");
+    hid_t fs = H5Dget_space(datasets_[f]);
+    H5Sselect_hyperslab(fs, H5S_SELECT_SET, start, nullptr, count, nullptr);
+    check(H5Dwrite(datasets_[f], H5T_NATIVE_DOUBLE, ms, fs, H5P_DEFAULT, s[f]),
+          std::string("write field ") + field_info(f).name);
+    H5Sclose(fs);
+  }
+  H5Sclose(ms);
+  ++nt_;
+  check(H5Fflush(file_, H5F_SCOPE_GLOBAL), "flush");
+}
+
+void RunWriter::write_timeseries(const Timeseries& ts) {
+  if (H5Lexists(file_, "timeseries", H5P_DEFAULT) > 0) check(H5Ldelete(file_, "timeseries", H5P_DEFAULT), "replace timeseries");
+  hid_t root = make_group(file_, "timeseries");
+  hid_t time = write_vector(root, "time", ts.time, "day");
+  check(H5DSset_scale(time, "time"), "mark timeseries time as a dimension");
+  for (std::size_t i = 0; i < ts.names.size(); ++i) {
+    const std::string& full = ts.names[i];
+    const std::string group = full.substr(0, full.find('/')), name = full.substr(full.find('/') + 1);
+    hid_t g = H5Lexists(root, group.c_str(), H5P_DEFAULT) > 0 ? H5Gopen2(root, group.c_str(), H5P_DEFAULT)
+                                                               : make_group(root, group.c_str());
+    hid_t ds = write_vector(g, name.c_str(), ts.values.empty() ? std::vector<double>{} : ts.values[i], ts.units[i].c_str());
+    check(H5DSattach_scale(ds, time, 0), "attach timeseries time");
+    H5Dclose(ds);
+    H5Gclose(g);
+  }
+  H5Dclose(time);
+  H5Gclose(root);
+  check(H5Fflush(file_, H5F_SCOPE_GLOBAL), "flush");
+}
+
+void RunWriter::write_sessions(const std::vector<SessionRecord>& sessions) {
+  // One compound row per session. The device name is a char array rather than an HDF5 string
+  // so netCDF-4 readers (ncdump) accept the type.
+  struct Row {
+    double day;
+    char device[16];
+    double needle_length, density;
+    long long punctures;
+  };
+  std::vector<Row> rows;
+  for (const auto& s : sessions) {
+    Row r{};
+    r.day = s.day;
+    std::strncpy(r.device, s.device.c_str(), sizeof(r.device) - 1);
+    r.needle_length = s.needle_length;
+    r.density = s.density;
+    r.punctures = s.punctures;
+    rows.push_back(r);
+  }
+  const hsize_t chars = 16;
+  hid_t str = H5Tarray_create2(H5T_NATIVE_CHAR, 1, &chars);
+  hid_t type = H5Tcreate(H5T_COMPOUND, sizeof(Row));
+  H5Tinsert(type, "day", HOFFSET(Row, day), H5T_NATIVE_DOUBLE);
+  H5Tinsert(type, "device", HOFFSET(Row, device), str);
+  H5Tinsert(type, "needle_length", HOFFSET(Row, needle_length), H5T_NATIVE_DOUBLE);
+  H5Tinsert(type, "density", HOFFSET(Row, density), H5T_NATIVE_DOUBLE);
+  H5Tinsert(type, "punctures", HOFFSET(Row, punctures), H5T_NATIVE_LLONG);
+  if (H5Lexists(file_, "schedule", H5P_DEFAULT) > 0) check(H5Ldelete(file_, "schedule", H5P_DEFAULT), "replace schedule");
+  hid_t g = make_group(file_, "schedule");
+  const hsize_t n = rows.size();
+  hid_t space = H5Screate_simple(1, &n, nullptr);
+  hid_t ds = checked(H5Dcreate2(g, "sessions", type, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), "create sessions");
+  if (n) check(H5Dwrite(ds, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, rows.data()), "write sessions");
+  set_text(ds, "units", "day, -, mm, 1/cm^2, 1 (per column)");
+  H5Dclose(ds);
+  H5Sclose(space);
+  H5Gclose(g);
+  H5Tclose(type);
+  H5Tclose(str);
+  check(H5Fflush(file_, H5F_SCOPE_GLOBAL), "flush");
+}
+
+void RunWriter::set_status(const std::string& status) {
+  set_text(file_, "status", status);
+  check(H5Fflush(file_, H5F_SCOPE_GLOBAL), "flush");
+}
+
+}  // namespace mnsim

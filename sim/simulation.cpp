@@ -1,0 +1,124 @@
+#include "mnsim/sim/simulation.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "mnsim/core/errors.hpp"
+
+namespace mnsim {
+
+Simulation::Simulation(const Config& c) {
+  grid_.nx = static_cast<int>(c.integer("grid.nx"));
+  grid_.ny = static_cast<int>(c.integer("grid.ny"));
+  grid_.nz = static_cast<int>(c.integer("grid.nz"));
+  grid_.dx = c.real("grid.dx");
+  skin_.epidermis = c.real("skin.epidermis");
+  skin_.papillary = c.real("skin.papillary");
+  skin_.reticular = c.real("skin.reticular");
+  const LayerMap layers(grid_, skin_);
+  if (layers.dermis_end - layers.dermis_begin < 1 || layers.dermis_begin < 1)
+    throw ConfigError("config: grid.dx = '" + c.text("grid.dx") +
+                      "': too coarse to resolve the epidermis and dermis; allowed grid.dx <= skin.epidermis");
+  const ModelParams p = ModelParams::from(c);
+  model_ = std::make_unique<TissueModel>(p, grid_, layers);
+  schedule_ = build_schedule(c);
+  for (const auto& s : schedule_)
+    if (s.device.type == "single" && grid_.nx == 1)
+      throw ConfigError("config: device.type = 'single': a single channel needs a lateral extent (grid.nx >= 3); allowed in 1D {random}");
+  seed_ = static_cast<std::uint64_t>(c.integer("run.seed"));
+  end_ = c.real("time.end");
+  output_interval_ = c.real("time.output_interval");
+
+  state_ = State(grid_);
+  model_->set_baseline(state_);
+  initial_ = state_;
+  before_ = State(grid_);
+  stepper_ = std::make_unique<SplitStepper>(*model_, grid_);
+  // Absolute floors of the error norm, per voxel: 1e-3 of each field's natural scale, so fields
+  // that are zero at rest (pores, damage, latent TGF-beta, activation) are measured relative to
+  // their own content once a session has made some.
+  std::array<double, kNumFields> scale{};
+  for (int f = 0; f < kNumFields; ++f) scale[f] = 1e-3;
+  scale[L] = 1e-3 * std::max(p.L_dose, 1.0);
+  scale[T] = 1e-3 * p.T0;
+  scale[N] = 1e-3 * p.N0;
+  scale[P] = 1e-3 * p.P0;
+  scale[F] = 1e-3 * std::max(p.F0_pap, p.F0_ret);
+  scale[En] = 1e-3 * p.En0;
+  controller_ = std::make_unique<StepController>(grid_, layers, c.real("time.tolerance"), c.real("time.first_step"),
+                                                 c.real("time.max_step"), scale);
+  observables_ = std::make_unique<Observables>(*model_, initial_);
+  series_.names = observables_->names();
+  series_.units = observables_->units();
+}
+
+void Simulation::record(double t) {
+  observables_->measure(state_, thickening_, scratch_);
+  series_.record(t, scratch_);
+}
+
+void Simulation::apply_session(const Session& s, int index) {
+  const Needle needle = s.device.needle(skin_.dermis_bottom());
+  const double density = s.device.density_per_mm2();
+  const auto punctures = place_punctures(s.device.type, density, patch_of(grid_), seed_, index);
+  const auto chi = channel_indicator(grid_, needle, punctures, density);
+  model_->apply_session(state_, chi, s.device.destroy_cells, s.device.destroy_collagen, s.device.destroy_elastin);
+  // In 1D there are no discrete punctures: report the expected count per cm^2 of surface.
+  const long count = grid_.nx > 1 ? static_cast<long>(punctures.size()) : std::lround(s.device.density);
+  records_.push_back({s.day, s.device.type, s.device.needle_length, s.device.density, count});
+}
+
+void Simulation::run(const SnapshotFn& on_output, const ProgressFn& on_step) {
+  double t = 0;
+  std::size_t next_session = 0;
+  long next_output = 1;
+  record(0.0);
+  if (on_output) on_output(0.0, state_);
+  const ModelParams& p = model_->params();
+  const double tol_t = 1e-12 * std::max(end_, 1.0);
+  while (t < end_ - tol_t) {
+    while (next_session < schedule_.size() && schedule_[next_session].day <= t + tol_t) {
+      apply_session(schedule_[next_session], static_cast<int>(next_session));
+      ++next_session;
+      controller_->reset();
+    }
+    double t_event = end_;
+    if (next_session < schedule_.size()) t_event = std::min(t_event, schedule_[next_session].day);
+    const double t_output = next_output * output_interval_;
+    t_event = std::min(t_event, t_output);
+    // Land exactly on the event; split the remaining gap evenly rather than leave a sliver.
+    double h = controller_->proposal();
+    bool truncated = false;
+    const double gap = t_event - t;
+    if (h >= gap - tol_t) {
+      h = gap;
+      truncated = true;
+    } else if (h > 0.5 * gap) {
+      h = 0.5 * gap;
+    }
+    before_.f = state_.f;
+    stats_.chemotaxis_substeps += stepper_->step(state_, h);
+    controller_->accept(before_, state_, h, truncated);
+    t = truncated ? t_event : t + h;
+    ++stats_.steps;
+    stats_.min_step = stats_.steps == 1 ? h : std::min(stats_.min_step, h);
+    stats_.max_step = std::max(stats_.max_step, h);
+
+    // Epidermal thickening observable, implicit in its own relaxation.
+    observables_->measure(state_, thickening_, scratch_);
+    const double excess = scratch_[Observables::papillary_tgf_index()] / p.T0 - 1.0;
+    thickening_ = (thickening_ + h * p.a_eps * excess) / (1 + h / p.tau_eps);
+    scratch_[Observables::thickening_index()] = 100.0 * thickening_;
+    series_.record(t, scratch_);
+
+    if (t >= t_output - tol_t) {
+      if (on_output) on_output(t, state_);
+      ++next_output;
+    } else if (t >= end_ - tol_t && on_output) {
+      on_output(t, state_);
+    }
+    if (on_step) on_step({t, end_, h, stats_.steps, static_cast<int>(next_session), static_cast<int>(schedule_.size())});
+  }
+}
+
+}  // namespace mnsim

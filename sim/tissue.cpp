@@ -1,0 +1,254 @@
+#include "mnsim/model/tissue.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <sstream>
+
+#include "mnsim/core/errors.hpp"
+#include "mnsim/io/config.hpp"
+
+namespace mnsim {
+
+ModelParams ModelParams::from(const Config& c) {
+  ModelParams p;
+  p.tau_O = c.real("pores.closure_time");
+  p.k_B = c.real("damage.decay");
+  p.k_act = c.real("tgf.activation");
+  p.L_dose = c.real("tgf.latent_dose");
+  p.T0 = c.real("tgf.baseline");
+  p.D_T = c.real("tgf.diffusion");
+  p.delta_T = c.real("tgf.decay");
+  p.f_TN = c.real("tgf.inflammatory_share");
+  p.a_T = c.real("tgf.autocrine_gain");
+  p.K_g = c.real("tgf.autocrine_K");
+  p.N0 = c.real("inflammation.baseline");
+  p.D_N = c.real("inflammation.diffusion");
+  p.delta_N = c.real("inflammation.removal");
+  p.alpha_N = c.real("inflammation.recruitment");
+  p.P0 = c.real("mmp.baseline");
+  p.D_P = c.real("mmp.diffusion");
+  p.delta_P = c.real("mmp.decay");
+  p.a_P = c.real("mmp.damage_boost");
+  p.f_PN = c.real("mmp.inflammatory_share");
+  p.F0_pap = c.real("fibroblasts.papillary");
+  p.F0_ret = c.real("fibroblasts.reticular");
+  p.D_F = c.real("fibroblasts.diffusion");
+  p.chi_F = c.real("fibroblasts.chemotaxis");
+  p.K_chi = c.real("fibroblasts.chemotaxis_K");
+  p.r_F = c.real("fibroblasts.proliferation");
+  p.delta_F = c.real("fibroblasts.death");
+  p.a_F = c.real("fibroblasts.tgf_gain");
+  p.K_h = c.real("fibroblasts.tgf_K");
+  p.S0 = c.real("collagen.synthesis");
+  p.C3_0 = c.real("collagen.type3_baseline");
+  p.theta0 = c.real("collagen.type3_share");
+  p.theta1 = c.real("collagen.type3_share_inflamed");
+  p.K_theta = c.real("collagen.type3_K");
+  p.tau_C1 = c.real("collagen.labile_lifetime");
+  p.mature_half_life = c.real("collagen.mature_half_life");
+  p.C_max = c.real("collagen.capacity");
+  p.b_C = c.real("collagen.tgf_gain");
+  p.K_q = c.real("collagen.tgf_K");
+  p.f_P = c.real("collagen.mmp_share");
+  p.elastin_residence = c.real("elastin.residence");
+  p.En0 = c.real("elastin.tropo_baseline");
+  p.tau_En = c.real("elastin.tropo_lifetime");
+  p.b_E = c.real("elastin.tgf_gain");
+  p.k_A = c.real("activation.rate");
+  p.tau_A = c.real("activation.lifetime");
+  p.b_kA = c.real("activation.crosslink_boost");
+  p.b_dA = c.real("activation.protection");
+  p.a_eps = c.real("epidermis.thickening_gain");
+  p.tau_eps = c.real("epidermis.thickening_time");
+
+  // Balances that have no solution are input errors, named by the keys that cause them.
+  const double C1_0 = (1 - p.theta0) * p.S0 * p.tau_C1;
+  if (C1_0 >= 1 - p.C3_0)
+    throw ConfigError("config: collagen.labile_lifetime = '" + c.text("collagen.labile_lifetime") +
+                      "': the labile collagen I pool (1 - type3_share) * synthesis * lifetime = " + std::to_string(C1_0) +
+                      " exceeds the type I share " + std::to_string(1 - p.C3_0) + "; allowed lifetime < " +
+                      std::to_string((1 - p.C3_0) / ((1 - p.theta0) * p.S0)) + " day");
+  const double tropo_loss = 1.0 / p.tau_En, elastin_loss = 1.0 / p.elastin_residence;
+  if (elastin_loss / p.En0 >= tropo_loss)
+    throw ConfigError("config: elastin.tropo_lifetime = '" + c.text("elastin.tropo_lifetime") +
+                      "': too long to supply the mature elastin turnover; allowed < " +
+                      std::to_string(p.En0 * p.elastin_residence) + " day");
+  const double gain = p.loop_gain();
+  if (!(gain < 1.0)) {
+    std::ostringstream os;
+    os << "config: fibroblasts.tgf_gain = '" << c.text("fibroblasts.tgf_gain") << "' (with fibroblasts.tgf_K, "
+       << "fibroblasts.proliferation, fibroblasts.death, tgf.decay, tgf.autocrine_gain): the fibroblast -> TGF-beta -> "
+       << "proliferation loop gain is " << gain << "; allowed gain < 1 (a higher gain makes any session permanently fibrotic)";
+    throw ConfigError(os.str());
+  }
+  return p;
+}
+
+double ModelParams::loop_gain() const {
+  // Linearisation at baseline. Fibroblast net loss rate (r_F - delta_F) and TGF-beta net loss
+  // (delta_T minus the autocrine feedback) close the loop; the forward gains are the extra
+  // TGF-beta made per fibroblast and the extra proliferation per unit TGF-beta. F0 cancels.
+  const double h_prime = K_h / ((K_h + T0) * (K_h + T0));
+  const double g_prime = a_T * K_g / ((K_g + T0) * (K_g + T0));
+  const double tgf_per_F_F0 = (1 - f_TN) * delta_T * T0;  // sigma_F * F0
+  const double prolif_per_T_over_F0 = a_F * h_prime * delta_F;
+  const double tgf_loss = delta_T - tgf_per_F_F0 * g_prime;
+  if (tgf_loss <= 0) return HUGE_VAL;  // the autocrine loop alone is self-sustaining
+  return prolif_per_T_over_F0 * tgf_per_F_F0 / ((r_F - delta_F) * tgf_loss);
+}
+
+TissueModel::TissueModel(const ModelParams& p, const Grid& g, const LayerMap& layers)
+    : p_(p), grid_(g), layers_(layers), level_(g.nz) {
+  // Rates shared by all layers (MODEL.md section 5). Each baseline loss is split into a basal part
+  // and an MMP-driven part lambda * P0 in the ratio (1 - f_P) : f_P.
+  const double fP = p.f_P, P0 = p.P0;
+  m_.sigma_N = p.f_TN * p.delta_T * p.T0 / p.N0;
+  m_.sigma_PN = p.f_PN * p.delta_P * p.P0 / p.N0;
+  m_.C1_0 = (1 - p.theta0) * p.S0 * p.tau_C1;
+  m_.Cm_0 = 1 - p.C3_0 - m_.C1_0;
+  const double loss_m = std::log(2.0) / p.mature_half_life;
+  m_.gm = (1 - fP) * loss_m;
+  m_.lm = fP * loss_m / P0;
+  m_.kappa = loss_m * m_.Cm_0 / m_.C1_0;
+  const double loss_1 = 1.0 / p.tau_C1 - m_.kappa;  // labile loss other than cross-linking
+  m_.g1 = (1 - fP) * loss_1;
+  m_.l1 = fP * loss_1 / P0;
+  const double loss_3 = p.theta0 * p.S0 / p.C3_0;
+  m_.g3 = (1 - fP) * loss_3;
+  m_.l3 = fP * loss_3 / P0;
+  const double loss_E = 1.0 / p.elastin_residence;
+  m_.gE = (1 - fP) * loss_E;
+  m_.lE = fP * loss_E / P0;
+  m_.kappa_E = loss_E / p.En0;  // E0 = 1
+  const double loss_En = 1.0 / p.tau_En - m_.kappa_E;
+  m_.gEn = (1 - fP) * loss_En;
+  m_.lEn = fP * loss_En / P0;
+
+  for (int k = 0; k < g.nz; ++k) {
+    LevelConstants& c = level_[k];
+    const Layer l = layers.of_level[k];
+    c.dermis = l == Layer::Papillary || l == Layer::Reticular;
+    c.soluble = l != Layer::Hypodermis;
+    if (c.dermis) {
+      c.F0 = l == Layer::Papillary ? p.F0_pap : p.F0_ret;
+      c.F_max = c.F0 * p.r_F / (p.r_F - p.delta_F);
+      c.sigma_F = (p.delta_T * p.T0 - m_.sigma_N * p.N0) / c.F0;  // g(T0) = 1
+      c.sigma_PF = (p.delta_P * p.P0 - m_.sigma_PN * p.N0) / c.F0;
+      c.s_C = p.S0 / (c.F0 * (1 - 1 / p.C_max));  // q(T0) = 1, C0 = 1
+      c.s_E = (1.0 / p.tau_En) * p.En0 / c.F0;     // q_E(T0) = 1
+      c.beta_N = p.delta_N * p.N0;
+    } else if (c.soluble) {
+      // Epidermis: no cells; soluble factors relax to their baselines at their decay rates,
+      // the basal supply standing for keratinocyte production.
+      c.basal_T = p.delta_T * p.T0;
+      c.basal_P = p.delta_P * p.P0;
+    }
+  }
+}
+
+double TissueModel::baseline(int field, int k) const {
+  const LevelConstants& c = level_[k];
+  switch (field) {
+    case T: return c.soluble ? p_.T0 : 0.0;
+    case P: return c.soluble ? p_.P0 : 0.0;
+    case N: return c.dermis ? p_.N0 : 0.0;
+    case F: return c.dermis ? c.F0 : 0.0;
+    case C3: return c.dermis ? p_.C3_0 : 0.0;
+    case C1: return c.dermis ? m_.C1_0 : 0.0;
+    case Cm: return c.dermis ? m_.Cm_0 : 0.0;
+    case E: return c.dermis ? 1.0 : 0.0;
+    case En: return c.dermis ? p_.En0 : 0.0;
+    default: return 0.0;  // O, B, L, A
+  }
+}
+
+void TissueModel::set_baseline(State& s) const {
+  const std::size_t plane = grid_.plane();
+  for (int f = 0; f < kNumFields; ++f)
+    for (int k = 0; k < grid_.nz; ++k) std::fill_n(s[f] + k * plane, plane, baseline(f, k));
+}
+
+void TissueModel::react(State& s, double dt) const {
+  const ModelParams& p = p_;
+  const MatrixRates& m = m_;
+  const std::size_t plane = grid_.plane();
+  const double hT0 = p.T0 / (p.K_h + p.T0), qT0 = p.T0 / (p.K_q + p.T0), gT0 = p.T0 / (p.K_g + p.T0);
+  double* O_ = s[O]; double* B_ = s[B]; double* L_ = s[L]; double* T_ = s[T]; double* N_ = s[N];
+  double* P_ = s[P]; double* F_ = s[F]; double* C3_ = s[C3]; double* C1_ = s[C1]; double* Cm_ = s[Cm];
+  double* E_ = s[E]; double* En_ = s[En]; double* A_ = s[A];
+
+#pragma omp parallel for schedule(static)
+  for (int k = 0; k < grid_.nz; ++k) {
+    const LevelConstants& c = level_[k];
+    if (!c.soluble) continue;  // hypodermis is inert
+    const std::size_t b = k * plane, e = b + plane;
+    if (!c.dermis) {
+#pragma omp simd
+      for (std::size_t i = b; i < e; ++i) {
+        O_[i] = O_[i] / (1 + dt / p.tau_O);
+        B_[i] = B_[i] / (1 + dt * p.k_B);
+        const double Ln = L_[i] / (1 + dt * p.k_act);
+        L_[i] = Ln;
+        T_[i] = (T_[i] + dt * (p.k_act * Ln + c.basal_T)) / (1 + dt * p.delta_T);
+        P_[i] = (P_[i] + dt * c.basal_P) / (1 + dt * p.delta_P);
+      }
+      continue;
+    }
+#pragma omp simd
+    for (std::size_t i = b; i < e; ++i) {
+      const double Bo = B_[i], To = T_[i], No = N_[i], Po = P_[i], Fo = F_[i], Ao = A_[i];
+      const double h = To / (p.K_h + To) - hT0;
+      const double q = To / (p.K_q + To) - qT0;
+      const double g = 1 + p.a_T * (To / (p.K_g + To) - gT0);
+      const double Nex = std::max(No - p.N0, 0.0);
+      const double theta = p.theta0 + (p.theta1 - p.theta0) * Nex / (p.K_theta + Nex);
+      const double Ctot = C3_[i] + C1_[i] + Cm_[i];
+      const double S = c.s_C * Fo * (1 + p.b_C * q) * std::max(1 - Ctot / p.C_max, 0.0);
+      const double protect = 1 / (1 + p.b_dA * Ao);
+      const double kappa = m.kappa * (1 + p.b_kA * Ao);
+
+      O_[i] = O_[i] / (1 + dt / p.tau_O);
+      B_[i] = Bo / (1 + dt * p.k_B);
+      const double Ln = L_[i] / (1 + dt * p.k_act);
+      L_[i] = Ln;
+      T_[i] = (To + dt * (p.k_act * Ln + m.sigma_N * No + c.sigma_F * Fo * g)) / (1 + dt * p.delta_T);
+      N_[i] = (No + dt * (p.alpha_N * Bo + c.beta_N)) / (1 + dt * p.delta_N);
+      P_[i] = (Po + dt * (m.sigma_PN * No + c.sigma_PF * Fo * (1 + p.a_P * Bo))) / (1 + dt * p.delta_P);
+      const double growth = p.r_F * (1 + p.a_F * h);
+      F_[i] = Fo * (1 + dt * growth) / (1 + dt * (growth * Fo / c.F_max + p.delta_F));
+      C3_[i] = (C3_[i] + dt * theta * S) / (1 + dt * (m.g3 + m.l3 * Po) * protect);
+      const double C1n = (C1_[i] + dt * (1 - theta) * S) / (1 + dt * ((m.g1 + m.l1 * Po) * protect + kappa));
+      C1_[i] = C1n;
+      Cm_[i] = (Cm_[i] + dt * kappa * C1n) / (1 + dt * (m.gm + m.lm * Po));
+      const double Enn = (En_[i] + dt * c.s_E * Fo * (1 + p.b_E * q)) / (1 + dt * (m.gEn + m.lEn * Po + m.kappa_E));
+      En_[i] = Enn;
+      E_[i] = (E_[i] + dt * m.kappa_E * Enn) / (1 + dt * (m.gE + m.lE * Po));
+      const double act = p.k_A * std::max(h, 0.0);
+      A_[i] = (Ao + dt * act) / (1 + dt * (act + 1 / p.tau_A));
+    }
+  }
+}
+
+void TissueModel::apply_session(State& s, const std::vector<double>& chi, double phi_F, double phi_C, double phi_E) const {
+  const std::size_t plane = grid_.plane();
+#pragma omp parallel for schedule(static)
+  for (int k = 0; k < grid_.nz; ++k) {
+    const LevelConstants& c = level_[k];
+    if (!c.soluble) continue;
+    const std::size_t b = k * plane, e = b + plane;
+    for (std::size_t i = b; i < e; ++i) {
+      const double x = chi[i];
+      if (x <= 0) continue;
+      if (!c.dermis) s[O][i] = std::max(s[O][i], x);
+      s[B][i] = std::max(s[B][i], x);
+      s[L][i] += p_.L_dose * x;
+      if (c.dermis) {
+        s[F][i] *= 1 - phi_F * x;
+        for (int f : {C3, C1, Cm}) s[f][i] *= 1 - phi_C * x;
+        for (int f : {E, En}) s[f][i] *= 1 - phi_E * x;
+      }
+    }
+  }
+}
+
+}  // namespace mnsim
