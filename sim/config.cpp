@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <boost/program_options.hpp>
+#include <cctype>
 #include <cmath>
 #include <fstream>
 #include <regex>
@@ -112,8 +113,19 @@ void Config::add_session_key(int number, const std::string& name, const std::str
 
 Config Config::load(const std::string& path, const std::vector<std::string>& overrides) {
   Config c;
-  std::ifstream in(path);
-  if (!in) throw ConfigError("config: cannot open config file '" + path + "'");
+  std::ifstream file(path);
+  if (!file) throw ConfigError("config: cannot open config file '" + path + "'");
+  // INI comments start with ';' or '#' at the start of a line or after white space; Boost
+  // knows only '#', so comments are removed here.
+  std::stringstream in;
+  for (std::string line; std::getline(file, line);) {
+    for (std::size_t i = 0; i < line.size(); ++i)
+      if ((line[i] == ';' || line[i] == '#') && (i == 0 || std::isspace(static_cast<unsigned char>(line[i - 1])))) {
+        line.resize(i);
+        break;
+      }
+    in << line << "\n";
+  }
   po::options_description desc;
   for (const auto& s : parameter_specs()) desc.add_options()(s.key, po::value<std::string>());
   po::parsed_options parsed(&desc);
