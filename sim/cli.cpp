@@ -5,6 +5,7 @@
 
 #include <boost/program_options.hpp>
 #include <chrono>
+#include <csignal>
 #include <cmath>
 #include <ctime>
 #include <filesystem>
@@ -16,6 +17,7 @@
 #include "mnsim/core/errors.hpp"
 #include "mnsim/io/config.hpp"
 #include "mnsim/io/hdf5_writer.hpp"
+#include "mnsim/io/run_info.hpp"
 #include "mnsim/sim/simulation.hpp"
 #include "mnsim/version.hpp"
 
@@ -28,7 +30,9 @@ namespace {
 
 const char* kUsage =
     "usage: mnsim run CONFIG.ini [-o DIR] [--set section.key=value]... [--threads N] [--overwrite] [--quiet] [--progress]\n"
+    "       mnsim run CONFIG.ini --restart DIR/checkpoint.h5    continue an interrupted run\n"
     "       mnsim check CONFIG.ini [--set section.key=value]...\n"
+    "       mnsim info RUN.h5\n"
     "       mnsim config-reference [--markdown]\n"
     "       mnsim --version | --help\n"
     "Every config key also works as a long option (--time.end=120). Exit codes: 0 ok, 2 bad input or\n"
@@ -151,11 +155,31 @@ void print_summary(const Simulation& sim, const std::string& out, double wall) {
   std::cout << "output: " << out << "/run.h5\n";
 }
 
+volatile std::sig_atomic_t g_stop_signal = 0;
+extern "C" void on_stop_signal(int sig) { g_stop_signal = sig; }
+
+// A restart continues a run only under the same physics: every key that changes results must
+// agree with the checkpoint's configuration.
+void check_restart_config(const Config& c, const std::string& checkpoint) {
+  const Config ck = Config::from_text(Simulation::checkpoint_config(checkpoint), checkpoint);
+  for (const auto& s : parameter_specs()) {
+    if (!s.physics) continue;
+    const bool same = s.kind == ParamKind::Choice ? c.choice(s.key) == ck.choice(s.key) : c.real(s.key) == ck.real(s.key);
+    if (!same)
+      throw ConfigError("restart: " + std::string(s.key) + " = '" + c.text(s.key) + "' differs from the checkpoint's '" +
+                        ck.text(s.key) + "'; allowed: the checkpoint's value (a run continues only under the same physics)");
+  }
+  const std::string a = c.to_ini(), b = ck.to_ini();
+  const auto sa = a.find("[session."), sb = b.find("[session.");
+  if ((sa == std::string::npos ? "" : a.substr(sa)) != (sb == std::string::npos ? "" : b.substr(sb)))
+    throw ConfigError("restart: the [session.N] sections differ from the checkpoint's; allowed: the checkpoint's sessions");
+}
+
 int cmd_run(const std::vector<std::string>& args) {
   po::options_description desc;
   desc.add_options()("config", po::value<std::string>())("output,o", po::value<std::string>())(
       "set", po::value<std::vector<std::string>>()->composing())("threads", po::value<int>())("overwrite", "")(
-      "quiet", "")("progress", "");
+      "quiet", "")("progress", "")("restart", po::value<std::string>());
   desc.add(key_options());
   const po::variables_map vm = parse(args, desc);
   const ConfigArgs a = collect_config_args(vm);
@@ -168,40 +192,83 @@ int cmd_run(const std::vector<std::string>& args) {
     omp_set_num_threads(n);
   }
   Simulation sim(c);
-  const std::string out = vm.count("output") ? vm["output"].as<std::string>()
-                                             : "out/" + fs::path(a.path).stem().string();
+  const std::string restart = vm.count("restart") ? vm["restart"].as<std::string>() : "";
+  std::string out = vm.count("output") ? vm["output"].as<std::string>() : "out/" + fs::path(a.path).stem().string();
+  if (!restart.empty()) {
+    check_restart_config(c, restart);
+    if (!vm.count("output")) out = fs::path(restart).parent_path().string();
+    if (out.empty()) out = ".";
+  }
   const fs::path run_file = fs::path(out) / "run.h5";
-  if (fs::exists(run_file) && !vm.count("overwrite"))
-    throw Usage("output: " + run_file.string() + " exists; pass --overwrite to replace it or choose another -o DIR");
-  std::error_code ec;
-  fs::create_directories(out, ec);
-  if (ec) throw IoError("output: cannot create directory '" + out + "': " + ec.message());
-  {
+  const std::string checkpoint = (fs::path(out) / "checkpoint.h5").string();
+  const std::string ini = c.to_ini();
+
+  std::unique_ptr<RunWriter> writer;
+  if (!restart.empty()) {
+    const long snapshots = sim.load_checkpoint(restart);
+    writer = std::make_unique<RunWriter>(run_file.string(), sim.grid(), snapshots, utc_now());
+  } else {
+    if (fs::exists(run_file) && !vm.count("overwrite"))
+      throw Usage("output: " + run_file.string() + " exists; pass --overwrite to replace it or choose another -o DIR");
+    std::error_code ec;
+    fs::create_directories(out, ec);
+    if (ec) throw IoError("output: cannot create directory '" + out + "': " + ec.message());
     std::ofstream cfg(fs::path(out) / "config.ini");
-    cfg << c.to_ini();
+    cfg << ini;
     if (!cfg) throw IoError("output: cannot write " + (fs::path(out) / "config.ini").string());
+    fs::remove(checkpoint, ec);  // a stale checkpoint of an earlier run must not be resumed by mistake
+    Provenance prov{build::version, build::git_hash, build::flags, ini, utc_now(),
+                    static_cast<std::uint64_t>(c.integer("run.seed")), omp_get_max_threads()};
+    writer = std::make_unique<RunWriter>(run_file.string(), sim.grid(), prov);
   }
 
-  Provenance prov{build::version, build::git_hash, build::flags, c.to_ini(), utc_now(),
-                  static_cast<std::uint64_t>(c.integer("run.seed")), omp_get_max_threads()};
-  RunWriter writer(run_file.string(), sim.grid(), prov);
+  std::signal(SIGTERM, on_stop_signal);
+  std::signal(SIGINT, on_stop_signal);
   const bool quiet = vm.count("quiet") > 0;
   ProgressLine progress(!quiet && (vm.count("progress") || isatty(STDERR_FILENO)));
+  const double ck_interval = c.real("output.checkpoint_interval");
+  double next_ck = ck_interval > 0 ? (std::floor(sim.day() / ck_interval) + 1) * ck_interval : HUGE_VAL;
+  auto save = [&] { sim.save_checkpoint(checkpoint, ini, static_cast<long>(writer->snapshots())); };
+  auto finish = [&](const std::string& status) {
+    writer->write_timeseries(sim.series());
+    writer->write_sessions(sim.sessions_done());
+    writer->set_status(status);
+  };
   const auto t0 = std::chrono::steady_clock::now();
+  Simulation::Outcome outcome;
   try {
-    sim.run([&](double t, const State& s) { writer.write_snapshot(t, s); },
-            [&](const Progress& p) { progress.update(p); });
+    outcome = sim.run([&](double t, const State& s) { writer->write_snapshot(t, s); },
+                      [&](const Progress& p) {
+                        progress.update(p);
+                        if (p.day >= next_ck) {
+                          save();
+                          while (next_ck <= p.day) next_ck += ck_interval;
+                        }
+                      },
+                      [] { return g_stop_signal != 0; });
   } catch (const NumericalError& e) {
-    writer.write_timeseries(sim.series());
-    writer.write_sessions(sim.sessions_done());
-    writer.set_status(std::string("failed: ") + e.what());
+    save();  // the simulation holds the last good state
+    finish(std::string("failed: ") + e.what());
     throw;
   }
-  writer.write_timeseries(sim.series());
-  writer.write_sessions(sim.sessions_done());
-  writer.set_status("complete");
+  if (outcome == Simulation::Outcome::Stopped) {
+    save();
+    std::ostringstream day;
+    day << sim.day();
+    finish("interrupted: checkpoint at day " + day.str());
+    std::cerr << "\nmnsim: interrupted by signal " << g_stop_signal << " at day " << day.str() << "; resume with: mnsim run "
+              << a.path << " --restart " << checkpoint << "\n";
+    return kExitInterrupted;
+  }
+  finish("complete");
   const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   if (!quiet) print_summary(sim, out, wall);
+  return kExitOk;
+}
+
+int cmd_info(const std::vector<std::string>& args) {
+  if (args.size() != 1) throw Usage("usage: mnsim info RUN.h5");
+  std::cout << describe_run(args[0]);
   return kExitOk;
 }
 
@@ -223,6 +290,7 @@ int run_cli(int argc, char** argv) {
     }
     if (cmd == "run") return cmd_run(rest);
     if (cmd == "check") return cmd_check(rest);
+    if (cmd == "info") return cmd_info(rest);
     if (cmd == "config-reference") return cmd_config_reference(rest);
     throw Usage("usage: unknown command '" + cmd + "'\n" + kUsage);
   } catch (const Error& e) {

@@ -112,11 +112,18 @@ void Config::add_session_key(int number, const std::string& name, const std::str
 }
 
 Config Config::load(const std::string& path, const std::vector<std::string>& overrides) {
-  Config c;
   std::ifstream file(path);
   if (!file) throw ConfigError("config: cannot open config file '" + path + "'");
+  std::stringstream text;
+  text << file.rdbuf();
+  return from_text(text.str(), path, overrides);
+}
+
+Config Config::from_text(const std::string& ini, const std::string& origin, const std::vector<std::string>& overrides) {
+  Config c;
   // INI comments start with ';' or '#' at the start of a line or after white space; Boost
   // knows only '#', so comments are removed here.
+  std::istringstream file(ini);
   std::stringstream in;
   for (std::string line; std::getline(file, line);) {
     for (std::size_t i = 0; i < line.size(); ++i)
@@ -132,13 +139,13 @@ Config Config::load(const std::string& path, const std::vector<std::string>& ove
   try {
     parsed = po::parse_config_file(in, desc, /*allow_unregistered=*/true);
   } catch (const po::error& e) {
-    throw ConfigError("config: " + path + ": " + e.what());
+    throw ConfigError("config: " + origin + ": " + e.what());
   }
   for (const auto& opt : parsed.options) {
     const std::string value = opt.value.empty() ? "" : opt.value.front();
-    if (opt.value.size() > 1 || (!opt.unregistered && std::count_if(parsed.options.begin(), parsed.options.end(),
-                                                                     [&](const po::option& o) { return o.string_key == opt.string_key; }) > 1))
-      throw ConfigError("config: key '" + opt.string_key + "' is given more than once in " + path);
+    if (std::count_if(parsed.options.begin(), parsed.options.end(),
+                      [&](const po::option& o) { return o.string_key == opt.string_key; }) > 1)
+      throw ConfigError("config: key '" + opt.string_key + "' is given more than once in " + origin);
     c.set(opt.string_key, value, Source::File);
   }
   for (const auto& o : overrides) {

@@ -4,44 +4,21 @@
 #include <hdf5_hl.h>
 
 #include <cstring>
+#include <filesystem>
 
+#include "h5util.hpp"
 #include "mnsim/core/errors.hpp"
+#include "mnsim/io/xdmf.hpp"
 
 namespace mnsim {
 
 namespace {
 
-void check(herr_t status, const std::string& what) {
-  if (status < 0) throw IoError("output: HDF5 failed to " + what);
-}
-hid_t checked(hid_t id, const std::string& what) {
-  if (id < 0) throw IoError("output: HDF5 failed to " + what);
-  return id;
-}
-
-void set_text(hid_t obj, const char* name, const std::string& value) {
-  check(H5LTset_attribute_string(obj, ".", name, value.c_str()), std::string("write attribute ") + name);
-}
-
-// Group with link creation order tracked, which netCDF-4 readers expect.
-hid_t make_group(hid_t parent, const char* name) {
-  hid_t gcpl = H5Pcreate(H5P_GROUP_CREATE);
-  H5Pset_link_creation_order(gcpl, H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED);
-  hid_t g = checked(H5Gcreate2(parent, name, H5P_DEFAULT, gcpl, H5P_DEFAULT), std::string("create group ") + name);
-  H5Pclose(gcpl);
-  return g;
-}
-
-hid_t write_vector(hid_t parent, const char* name, const std::vector<double>& v, const char* units) {
-  const hsize_t n = v.size();
-  hid_t space = H5Screate_simple(1, &n, nullptr);
-  hid_t ds = checked(H5Dcreate2(parent, name, H5T_NATIVE_DOUBLE, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
-                     std::string("create ") + name);
-  if (n) check(H5Dwrite(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, v.data()), std::string("write ") + name);
-  H5Sclose(space);
-  set_text(ds, "units", units);
-  return ds;
-}
+using h5::check;
+using h5::checked;
+using h5::make_group;
+using h5::set_text;
+using h5::write_vector;
 
 std::vector<double> centres(int n, double dx) {
   std::vector<double> c(n);
@@ -51,7 +28,7 @@ std::vector<double> centres(int n, double dx) {
 
 }  // namespace
 
-RunWriter::RunWriter(const std::string& path, const Grid& g, const Provenance& prov) : g_(g) {
+RunWriter::RunWriter(const std::string& path, const Grid& g, const Provenance& prov) : path_(path), g_(g) {
   hid_t fcpl = H5Pcreate(H5P_FILE_CREATE);
   H5Pset_link_creation_order(fcpl, H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED);
   file_ = H5Fcreate(path.c_str(), H5F_ACC_TRUNC, fcpl, H5P_DEFAULT);
@@ -102,7 +79,7 @@ RunWriter::RunWriter(const std::string& path, const Grid& g, const Provenance& p
   H5Pset_deflate(dcpl, 4);
   for (int f = 0; f < kNumFields; ++f) {
     const FieldInfo& info = field_info(f);
-    hid_t ds = checked(H5Dcreate2(fields_, info.name, H5T_NATIVE_DOUBLE, space, H5P_DEFAULT, dcpl, H5P_DEFAULT),
+    hid_t ds = checked(H5Dcreate2(fields_, info.name, H5T_IEEE_F32LE, space, H5P_DEFAULT, dcpl, H5P_DEFAULT),
                        std::string("create field ") + info.name);
     set_text(ds, "units", info.units);
     set_text(ds, "long_name", info.description);
@@ -120,6 +97,29 @@ RunWriter::RunWriter(const std::string& path, const Grid& g, const Provenance& p
   check(H5Fflush(file_, H5F_SCOPE_GLOBAL), "flush");
 }
 
+RunWriter::RunWriter(const std::string& path, const Grid& g, long snapshots, const std::string& restarted_utc)
+    : path_(path), g_(g) {
+  H5E_BEGIN_TRY { file_ = H5Fopen(path.c_str(), H5F_ACC_RDWR, H5P_DEFAULT); }
+  H5E_END_TRY;
+  if (file_ < 0) throw IoError("restart: cannot open the run file '" + path + "' to append to it");
+  fields_ = checked(H5Gopen2(file_, "fields", H5P_DEFAULT), "open /fields");
+  time_ = checked(H5Dopen2(fields_, "time", H5P_DEFAULT), "open /fields/time");
+  for (int f = 0; f < kNumFields; ++f)
+    datasets_.push_back(checked(H5Dopen2(fields_, field_info(f).name, H5P_DEFAULT), "open a field"));
+  std::vector<double> t = h5::read_vector(fields_, "time");
+  if (static_cast<long>(t.size()) < snapshots)
+    throw IoError("restart: " + path + " holds " + std::to_string(t.size()) + " snapshots, the checkpoint expects " +
+                  std::to_string(snapshots));
+  times_.assign(t.begin(), t.begin() + snapshots);
+  const hsize_t n = times_.size();
+  const hsize_t dims[4] = {n, hsize_t(g.nz), hsize_t(g.ny), hsize_t(g.nx)};
+  check(H5Dset_extent(time_, &n), "truncate time");
+  for (hid_t d : datasets_) check(H5Dset_extent(d, dims), "truncate a field");
+  set_text(file_, "status", "running");
+  set_text(file_, "restarted_utc", restarted_utc);
+  check(H5Fflush(file_, H5F_SCOPE_GLOBAL), "flush");
+}
+
 RunWriter::~RunWriter() {
   for (hid_t d : datasets_) H5Dclose(d);
   if (time_ >= 0) H5Dclose(time_);
@@ -128,11 +128,11 @@ RunWriter::~RunWriter() {
 }
 
 void RunWriter::write_snapshot(double t, const State& s) {
-  const hsize_t n = nt_ + 1;
+  const hsize_t nt = times_.size(), n = nt + 1;
   check(H5Dset_extent(time_, &n), "extend time");
   {
     hid_t fs = H5Dget_space(time_);
-    const hsize_t start = nt_, count = 1;
+    const hsize_t start = nt, count = 1;
     H5Sselect_hyperslab(fs, H5S_SELECT_SET, &start, nullptr, &count, nullptr);
     hid_t ms = H5Screate_simple(1, &count, nullptr);
     check(H5Dwrite(time_, H5T_NATIVE_DOUBLE, ms, fs, H5P_DEFAULT, &t), "write time");
@@ -140,7 +140,7 @@ void RunWriter::write_snapshot(double t, const State& s) {
     H5Sclose(fs);
   }
   const hsize_t dims[4] = {n, hsize_t(g_.nz), hsize_t(g_.ny), hsize_t(g_.nx)};
-  const hsize_t start[4] = {nt_, 0, 0, 0};
+  const hsize_t start[4] = {nt, 0, 0, 0};
   const hsize_t count[4] = {1, hsize_t(g_.nz), hsize_t(g_.ny), hsize_t(g_.nx)};
   hid_t ms = H5Screate_simple(4, count, nullptr);
   for (int f = 0; f < kNumFields; ++f) {
@@ -152,8 +152,10 @@ void RunWriter::write_snapshot(double t, const State& s) {
     H5Sclose(fs);
   }
   H5Sclose(ms);
-  ++nt_;
+  times_.push_back(t);
   check(H5Fflush(file_, H5F_SCOPE_GLOBAL), "flush");
+  const std::filesystem::path p(path_);
+  write_xdmf(std::filesystem::path(p).replace_extension(".xmf").string(), p.filename().string(), g_, times_);
 }
 
 void RunWriter::write_timeseries(const Timeseries& ts) {
@@ -177,17 +179,9 @@ void RunWriter::write_timeseries(const Timeseries& ts) {
 }
 
 void RunWriter::write_sessions(const std::vector<SessionRecord>& sessions) {
-  // One compound row per session. The device name is a char array rather than an HDF5 string
-  // so netCDF-4 readers (ncdump) accept the type.
-  struct Row {
-    double day;
-    char device[16];
-    double needle_length, density;
-    long long punctures;
-  };
-  std::vector<Row> rows;
+  std::vector<h5::SessionRow> rows;
   for (const auto& s : sessions) {
-    Row r{};
+    h5::SessionRow r{};
     r.day = s.day;
     std::strncpy(r.device, s.device.c_str(), sizeof(r.device) - 1);
     r.needle_length = s.needle_length;
@@ -195,16 +189,11 @@ void RunWriter::write_sessions(const std::vector<SessionRecord>& sessions) {
     r.punctures = s.punctures;
     rows.push_back(r);
   }
-  const hsize_t chars = 16;
-  hid_t str = H5Tarray_create2(H5T_NATIVE_CHAR, 1, &chars);
-  hid_t type = H5Tcreate(H5T_COMPOUND, sizeof(Row));
-  H5Tinsert(type, "day", HOFFSET(Row, day), H5T_NATIVE_DOUBLE);
-  H5Tinsert(type, "device", HOFFSET(Row, device), str);
-  H5Tinsert(type, "needle_length", HOFFSET(Row, needle_length), H5T_NATIVE_DOUBLE);
-  H5Tinsert(type, "density", HOFFSET(Row, density), H5T_NATIVE_DOUBLE);
-  H5Tinsert(type, "punctures", HOFFSET(Row, punctures), H5T_NATIVE_LLONG);
+  hid_t type = h5::session_row_type();
   if (H5Lexists(file_, "schedule", H5P_DEFAULT) > 0) check(H5Ldelete(file_, "schedule", H5P_DEFAULT), "replace schedule");
   hid_t g = make_group(file_, "schedule");
+  // netCDF-4 sees a compound only as a named (committed) type, next to the dataset using it.
+  check(H5Tcommit2(g, "session_t", type, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), "commit the session type");
   const hsize_t n = rows.size();
   hid_t space = H5Screate_simple(1, &n, nullptr);
   hid_t ds = checked(H5Dcreate2(g, "sessions", type, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), "create sessions");
@@ -214,7 +203,6 @@ void RunWriter::write_sessions(const std::vector<SessionRecord>& sessions) {
   H5Sclose(space);
   H5Gclose(g);
   H5Tclose(type);
-  H5Tclose(str);
   check(H5Fflush(file_, H5F_SCOPE_GLOBAL), "flush");
 }
 

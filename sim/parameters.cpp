@@ -47,6 +47,8 @@ const std::vector<ParamSpec> kSpecs = {
     {"device.destroy_collagen", R, "1", "1", 0, 1, false, false, "", "phi_C: fraction of collagen destroyed in the channel core", true},
     {"device.destroy_elastin", R, "1", "1", 0, 1, false, false, "", "phi_E: fraction of elastin destroyed in the channel core", true},
 
+    {"output.checkpoint_interval", R, "30 day", "day", 0, 36500, false, false, "", "days between checkpoints (DIR/checkpoint.h5, replaced atomically); 0 = only on SIGTERM/SIGINT or failure", false},
+
     {"run.seed", I, "1", "", 0, 9.0e15, false, false, "", "seed of the counter-based generator that places punctures", true},
 
     {"pores.closure_time", R, "0.25 day", "day", 0, 30, true, false, "", "tau_O: pore closure time (human non-occluded < 2 h; rat 12-18 h)", true},

@@ -68,28 +68,28 @@ void Simulation::apply_session(const Session& s, int index) {
   records_.push_back({s.day, s.device.type, s.device.needle_length, s.device.density, count});
 }
 
-void Simulation::run(const SnapshotFn& on_output, const ProgressFn& on_step) {
-  double t = 0;
-  std::size_t next_session = 0;
-  long next_output = 1;
-  record(0.0);
-  if (on_output) on_output(0.0, state_);
+Simulation::Outcome Simulation::run(const SnapshotFn& on_output, const ProgressFn& on_step, const StopFn& stop) {
+  if (!started_) {
+    record(0.0);
+    if (on_output) on_output(0.0, state_);
+    started_ = true;
+  }
   const ModelParams& p = model_->params();
   const double tol_t = 1e-12 * std::max(end_, 1.0);
-  while (t < end_ - tol_t) {
-    while (next_session < schedule_.size() && schedule_[next_session].day <= t + tol_t) {
-      apply_session(schedule_[next_session], static_cast<int>(next_session));
-      ++next_session;
+  while (t_ < end_ - tol_t) {
+    while (next_session_ < schedule_.size() && schedule_[next_session_].day <= t_ + tol_t) {
+      apply_session(schedule_[next_session_], static_cast<int>(next_session_));
+      ++next_session_;
       controller_->reset();
     }
     double t_event = end_;
-    if (next_session < schedule_.size()) t_event = std::min(t_event, schedule_[next_session].day);
-    const double t_output = next_output * output_interval_;
+    if (next_session_ < schedule_.size()) t_event = std::min(t_event, schedule_[next_session_].day);
+    const double t_output = next_output_ * output_interval_;
     t_event = std::min(t_event, t_output);
     // Land exactly on the event; split the remaining gap evenly rather than leave a sliver.
     double h = controller_->proposal();
     bool truncated = false;
-    const double gap = t_event - t;
+    const double gap = t_event - t_;
     if (h >= gap - tol_t) {
       h = gap;
       truncated = true;
@@ -98,8 +98,13 @@ void Simulation::run(const SnapshotFn& on_output, const ProgressFn& on_step) {
     }
     before_.f = state_.f;
     stats_.chemotaxis_substeps += stepper_->step(state_, h);
-    controller_->accept(before_, state_, h, truncated);
-    t = truncated ? t_event : t + h;
+    try {
+      controller_->accept(before_, state_, h, truncated);
+    } catch (const NumericalError&) {
+      std::swap(state_.f, before_.f);  // leave the last good state in place
+      throw;
+    }
+    t_ = truncated ? t_event : t_ + h;
     ++stats_.steps;
     stats_.min_step = stats_.steps == 1 ? h : std::min(stats_.min_step, h);
     stats_.max_step = std::max(stats_.max_step, h);
@@ -109,16 +114,19 @@ void Simulation::run(const SnapshotFn& on_output, const ProgressFn& on_step) {
     const double excess = scratch_[Observables::papillary_tgf_index()] / p.T0 - 1.0;
     thickening_ = (thickening_ + h * p.a_eps * excess) / (1 + h / p.tau_eps);
     scratch_[Observables::thickening_index()] = 100.0 * thickening_;
-    series_.record(t, scratch_);
+    series_.record(t_, scratch_);
 
-    if (t >= t_output - tol_t) {
-      if (on_output) on_output(t, state_);
-      ++next_output;
-    } else if (t >= end_ - tol_t && on_output) {
-      on_output(t, state_);
+    if (t_ >= t_output - tol_t) {
+      if (on_output) on_output(t_, state_);
+      ++next_output_;
+    } else if (t_ >= end_ - tol_t && on_output) {
+      on_output(t_, state_);
     }
-    if (on_step) on_step({t, end_, h, stats_.steps, static_cast<int>(next_session), static_cast<int>(schedule_.size())});
+    if (on_step)
+      on_step({t_, end_, h, stats_.steps, static_cast<int>(next_session_), static_cast<int>(schedule_.size())});
+    if (stop && stop() && t_ < end_ - tol_t) return Outcome::Stopped;
   }
+  return Outcome::Complete;
 }
 
 }  // namespace mnsim

@@ -50,6 +50,7 @@ StepController::StepController(const Grid& g, const LayerMap& layers, double tol
     k = e;
   }
   for (auto& v : prev_delta_) v.assign(g.size(), 0.0);
+  for (auto& v : next_delta_) v.assign(g.size(), 0.0);
 }
 
 void StepController::reset() {
@@ -71,7 +72,8 @@ double StepController::accept(const State& before, const State& after, double h,
     for (int f = 0; f < kNumFields; ++f) {
       const double* a = before[f] + k * plane;
       const double* b = after[f] + k * plane;
-      double* d = prev_delta_[f].data() + k * plane;
+      const double* d = prev_delta_[f].data() + k * plane;
+      double* dn = next_delta_[f].data() + k * plane;
       const double floor_neg = -1e-9 * scale_[f];
       double acc = 0, size = 0;
       for (std::size_t i = 0; i < plane; ++i) {
@@ -80,7 +82,7 @@ double StepController::accept(const State& before, const State& after, double h,
           bad[k] = static_cast<long long>(f) * g_.size() + k * plane + i;
         acc += delta - r * d[i];
         size += std::fabs(b[i]);
-        d[i] = delta;
+        dn[i] = delta;
       }
       err[std::size_t(k) * kNumFields + f] = w * acc;
       mag[std::size_t(k) * kNumFields + f] = size;
@@ -108,6 +110,7 @@ double StepController::accept(const State& before, const State& after, double h,
     }
   }
   norm /= tol_;
+  std::swap(prev_delta_, next_delta_);
   // Steps move on a ladder first_step * 2^n (capped at max_step) with a hysteresis band: halve
   // when the error is above the tolerance, double when it is below a fifth of it (the local
   // error grows ~4x on doubling). Small differences in the norm, such as two grids give, then

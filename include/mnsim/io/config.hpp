@@ -25,6 +25,8 @@ class Config {
   Config();  // all defaults
   // Reads an INI file, then applies "section.key=value" overrides. Throws ConfigError / IoError.
   static Config load(const std::string& path, const std::vector<std::string>& overrides);
+  // The same from INI text; `origin` names it in messages.
+  static Config from_text(const std::string& ini, const std::string& origin, const std::vector<std::string>& overrides = {});
 
   void set(const std::string& key, const std::string& text, Source src);
   double real(const std::string& key) const;

@@ -53,7 +53,10 @@ class StepController {
   std::array<double, kNumFields> scale_;
   double dt_, h_prev_ = 0;
   bool have_history_ = false;
-  std::array<std::vector<double>, kNumFields> prev_delta_;
+  // Changes of the last accepted step; the step being measured writes into next_delta_ and the
+  // two swap only when the step is accepted, so a failed step leaves the history intact.
+  std::array<std::vector<double>, kNumFields> prev_delta_, next_delta_;
+  friend class Simulation;  // checkpoints save and restore the history
   std::vector<std::pair<int, int>> regions_;  // [k0, k1) level ranges
 };
 

@@ -33,9 +33,26 @@ class Simulation {
 
   using SnapshotFn = std::function<void(double day, const State& s)>;
   using ProgressFn = std::function<void(const Progress& p)>;
-  // Runs from day 0 to time.end. `on_output` sees the state at day 0, every output interval and
-  // the end; `on_step` is called after every step.
-  void run(const SnapshotFn& on_output = {}, const ProgressFn& on_step = {});
+  using StopFn = std::function<bool()>;
+  enum class Outcome { Complete, Stopped };
+  // Runs to time.end from where it stands (day 0, or a restored checkpoint). `on_output` sees
+  // the state at day 0, every output interval and the end; `on_step` is called after every
+  // step, when the whole simulation state is consistent (a checkpoint may be taken there);
+  // `stop` is asked after every step and ends the run early when it says so. A step that
+  // produces a NaN or a negative value throws NumericalError with the state left at the last
+  // good step.
+  Outcome run(const SnapshotFn& on_output = {}, const ProgressFn& on_step = {}, const StopFn& stop = {});
+
+  double day() const { return t_; }
+  // Everything needed to continue bitwise as if never stopped: state, step history, loop
+  // position, time series, session records. `snapshots` is how many field snapshots the run
+  // file holds at this point; `config_ini` the effective configuration (checked on restart).
+  void save_checkpoint(const std::string& path, const std::string& config_ini, long snapshots) const;
+  // Restores a checkpoint written by a run of the same physics (the caller checks the
+  // configuration); returns the number of snapshots the run file held when it was written.
+  long load_checkpoint(const std::string& path);
+  // The effective configuration stored in a checkpoint.
+  static std::string checkpoint_config(const std::string& path);
 
   const Grid& grid() const { return grid_; }
   const TissueModel& model() const { return *model_; }
@@ -64,6 +81,10 @@ class Simulation {
   std::vector<SessionRecord> records_;
   RunStats stats_;
   double thickening_ = 0;
+  double t_ = 0;
+  std::size_t next_session_ = 0;
+  long next_output_ = 1;
+  bool started_ = false;
   std::vector<double> scratch_;
 };
 
