@@ -60,6 +60,12 @@ double validate(const ParamSpec& s, const std::string& text) {
   return v;
 }
 
+std::string number(double v) {
+  std::ostringstream os;
+  os << v;
+  return os.str();
+}
+
 const std::regex kSessionKey(R"(session\.([0-9]+)\.([A-Za-z_]+))");
 
 }  // namespace
@@ -185,14 +191,14 @@ void Config::check_cross_keys() const {
     if (s.day < 0)
       throw ConfigError("config: session." + std::to_string(s.number) + ".day is missing; allowed [0, time.end] day");
     if (s.day > real("time.end"))
-      throw ConfigError("config: session." + std::to_string(s.number) + ".day = " + std::to_string(s.day) +
+      throw ConfigError("config: session." + std::to_string(s.number) + ".day = " + number(s.day) +
                         ": after time.end = " + text("time.end") + "; allowed [0, time.end] day");
   }
   auto sorted = sessions_;
   std::sort(sorted.begin(), sorted.end(), [](auto& a, auto& b) { return a.number < b.number; });
   for (std::size_t i = 1; i < sorted.size(); ++i)
     if (sorted[i].day <= sorted[i - 1].day)
-      throw ConfigError("config: session." + std::to_string(sorted[i].number) + ".day = " + std::to_string(sorted[i].day) +
+      throw ConfigError("config: session." + std::to_string(sorted[i].number) + ".day = " + number(sorted[i].day) +
                         ": sessions must be in increasing order of day; allowed (session." +
                         std::to_string(sorted[i - 1].number) + ".day, time.end] day");
 }

@@ -1,0 +1,121 @@
+#include <catch2/catch.hpp>
+#include <hdf5.h>
+#include <hdf5_hl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <thread>
+
+#include "mnsim/core/errors.hpp"
+#include "mnsim/sim/simulation.hpp"
+#include "support/helpers.hpp"
+
+using namespace mnsim;
+namespace fs = std::filesystem;
+
+extern char** environ;
+
+namespace {
+const std::vector<std::string> kRun = {"grid.nx=24", "grid.ny=1", "time.end=120", "schedule.count=3",
+                                       "time.output_interval=10"};
+
+std::vector<double> read_series(const std::string& file, const std::string& name) {
+  hid_t f = H5Fopen(file.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+  REQUIRE(f >= 0);
+  hsize_t n = 0;
+  H5T_class_t cls;
+  size_t size;
+  REQUIRE(H5LTget_dataset_info(f, name.c_str(), &n, &cls, &size) >= 0);
+  std::vector<double> v(n);
+  REQUIRE(H5LTread_dataset_double(f, name.c_str(), v.data()) >= 0);
+  H5Fclose(f);
+  return v;
+}
+}  // namespace
+
+TEST_CASE("A run stopped at a checkpoint and resumed ends bitwise equal to an uninterrupted run", "[verification]") {
+  const Config c = test::config_with(kRun);
+  Simulation whole(c);
+  REQUIRE(whole.run() == Simulation::Outcome::Complete);
+
+  for (long stop_after : {1L, 250L, 900L}) {
+    const std::string path = test::temp_dir("restart") + "/checkpoint.h5";
+    {
+      Simulation first(c);
+      long steps = 0;
+      REQUIRE(first.run({}, {}, [&] { return ++steps == stop_after; }) == Simulation::Outcome::Stopped);
+      first.save_checkpoint(path, c.to_ini(), 7);
+    }
+    Simulation resumed(c);
+    CHECK(resumed.load_checkpoint(path) == 7);
+    REQUIRE(resumed.run() == Simulation::Outcome::Complete);
+    INFO("stopped after " << stop_after << " steps");
+    for (int f = 0; f < kNumFields; ++f) CHECK(resumed.state().f[f] == whole.state().f[f]);
+    CHECK(resumed.series().time == whole.series().time);
+    CHECK(resumed.series().values == whole.series().values);
+    CHECK(resumed.stats().steps == whole.stats().steps);
+    REQUIRE(resumed.sessions_done().size() == whole.sessions_done().size());
+  }
+}
+
+TEST_CASE("SIGTERM stops mnsim run with exit 5 and a checkpoint; --restart finishes it as if never stopped", "[verification]") {
+  const std::string dir = test::temp_dir("sigterm");
+  std::ofstream(dir + "/r.ini") << "[grid]\nnx = 48\nny = 1\n[time]\nend = 270\noutput_interval = 10\n"
+                                   "[schedule]\ncount = 6\ninterval = 4 week\n";
+  REQUIRE(test::run_mnsim("run " + dir + "/r.ini -o " + dir + "/whole --quiet") == 0);
+
+  const std::string out = dir + "/cut";
+  std::vector<std::string> args = {MNSIM_BINARY, "run", dir + "/r.ini", "-o", out, "--quiet"};
+  std::vector<char*> argv;
+  for (auto& a : args) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  pid_t pid = 0;
+  REQUIRE(posix_spawn(&pid, MNSIM_BINARY, nullptr, nullptr, argv.data(), environ) == 0);
+  // Interrupt once the run is under way (its first snapshots are on disk).
+  for (int i = 0; i < 2000 && !fs::exists(out + "/run.xmf"); ++i) std::this_thread::sleep_for(std::chrono::milliseconds(2));
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  kill(pid, SIGTERM);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  REQUIRE(WIFEXITED(status));
+  if (WEXITSTATUS(status) == 0) WARN("the run finished before SIGTERM arrived; nothing to resume");
+  if (WEXITSTATUS(status) == 0) return;
+  REQUIRE(WEXITSTATUS(status) == 5);
+  REQUIRE(fs::exists(out + "/checkpoint.h5"));
+  CHECK(!fs::exists(out + "/checkpoint.h5.tmp"));
+
+  std::string o, e;
+  // A checkpoint made under other physics is refused, and the run file is left as it was.
+  CHECK(test::run_mnsim("run " + dir + "/r.ini --restart " + out + "/checkpoint.h5 --set tgf.diffusion=0.2", &o, &e) == 2);
+  CHECK_THAT(e, Catch::Contains("tgf.diffusion = '0.2' differs from the checkpoint's '0.155 mm^2/day'"));
+  REQUIRE(test::run_mnsim("run " + dir + "/r.ini --restart " + out + "/checkpoint.h5 --quiet", &o, &e) == 0);
+  for (const std::string name : {"/timeseries/time", "/timeseries/papillary/collagen_total_pct", "/fields/time"})
+    CHECK(read_series(out + "/run.h5", name) == read_series(dir + "/whole/run.h5", name));
+  std::string info;
+  REQUIRE(test::run_mnsim("info " + out + "/run.h5", &info) == 0);
+  CHECK_THAT(info, Catch::Contains("status            complete"));
+  CHECK_THAT(info, Catch::Contains("restarted_utc"));
+}
+
+TEST_CASE("A NaN or a negative value beyond round-off is a numerical failure naming the field and cell", "[unit]") {
+  Grid g;
+  g.nx = 4;
+  g.nz = 3;
+  const LayerMap layers(g, SkinLayers{0.02, 0.02, 0.02});
+  std::array<double, kNumFields> scale{};
+  scale.fill(1.0);
+  StepController ctl(g, layers, 1e-3, 1e-3, 1.0, scale);
+  State a(g), b(g);
+  b[F][g.idx(2, 0, 1)] = -1e-3;
+  CHECK_THROWS_WITH(ctl.accept(a, b, 0.1, false), Catch::Contains("field fibroblasts became -0.001 at cell (x=2, y=0, z=1)"));
+  b[F][g.idx(2, 0, 1)] = 0;
+  b[T][g.idx(0, 0, 2)] = std::nan("");
+  CHECK_THROWS_AS(ctl.accept(a, b, 0.1, false), NumericalError);
+  b[T][g.idx(0, 0, 2)] = -1e-14;  // round-off is tolerated
+  CHECK_NOTHROW(ctl.accept(a, b, 0.1, false));
+}
