@@ -18,6 +18,7 @@
 #include "mnsim/io/config.hpp"
 #include "mnsim/io/hdf5_writer.hpp"
 #include "mnsim/io/run_info.hpp"
+#include "mnsim/sim/bench.hpp"
 #include "mnsim/sim/simulation.hpp"
 #include "mnsim/version.hpp"
 
@@ -34,6 +35,7 @@ const char* kUsage =
     "       mnsim check CONFIG.ini [--set section.key=value]...\n"
     "       mnsim info RUN.h5\n"
     "       mnsim config-reference [--markdown]\n"
+    "       mnsim bench [--grid NXxNYxNZ] [--fields N] [--steps S] [--json FILE] [--threads N]\n"
     "       mnsim --version | --help\n"
     "Every config key also works as a long option (--time.end=120). Exit codes: 0 ok, 2 bad input or\n"
     "usage, 3 I/O, 4 numerical failure, 5 interrupted.\n";
@@ -291,6 +293,7 @@ int run_cli(int argc, char** argv) {
     if (cmd == "run") return cmd_run(rest);
     if (cmd == "check") return cmd_check(rest);
     if (cmd == "info") return cmd_info(rest);
+    if (cmd == "bench") return run_bench(rest);
     if (cmd == "config-reference") return cmd_config_reference(rest);
     throw Usage("usage: unknown command '" + cmd + "'\n" + kUsage);
   } catch (const Error& e) {

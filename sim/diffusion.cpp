@@ -69,47 +69,65 @@ void ImplicitDiffusion::step(double* u, double dt) {
 }
 
 void ImplicitDiffusion::sweep_x(double* u) const {
+  // Coefficients are copied to locals: stores through u could otherwise alias them, which
+  // forces a reload per element and blocks vectorisation.
   const Cyclic& c = cx_;
   const int n = c.n, rows = (k1_ - k0_) * g_.ny;
+  const double a = c.a, vfac = c.vfac, denom = c.denom;
+  const double* __restrict inv = c.inv.data();
+  const double* __restrict cp = c.cp.data();
+  const double* __restrict zc = c.zc.data();
 #pragma omp parallel for schedule(static)
   for (int r = 0; r < rows; ++r) {
-    double* x = u + (std::size_t(k0_) * g_.ny + r) * n;
-    x[0] *= c.inv[0];
-    for (int i = 1; i < n; ++i) x[i] = (x[i] + c.a * x[i - 1]) * c.inv[i];
-    for (int i = n - 2; i >= 0; --i) x[i] -= c.cp[i] * x[i + 1];
-    const double f = (x[0] + c.vfac * x[n - 1]) / c.denom;
-    for (int i = 0; i < n; ++i) x[i] -= f * c.zc[i];
+    double* __restrict x = u + (std::size_t(k0_) * g_.ny + r) * n;
+    x[0] *= inv[0];
+    for (int i = 1; i < n; ++i) x[i] = (x[i] + a * x[i - 1]) * inv[i];
+    for (int i = n - 2; i >= 0; --i) x[i] -= cp[i] * x[i + 1];
+    const double f = (x[0] + vfac * x[n - 1]) / denom;
+#pragma omp simd
+    for (int i = 0; i < n; ++i) x[i] -= f * zc[i];
   }
 }
 
 void ImplicitDiffusion::sweep_y(double* u) const {
   const Cyclic& c = cy_;
   const int n = c.n, nx = g_.nx;
+  const double a = c.a, vfac = c.vfac, denom = c.denom;
+  const double* __restrict inv = c.inv.data();
+  const double* __restrict cp = c.cp.data();
+  const double* __restrict zc = c.zc.data();
 #pragma omp parallel
   {
-    std::vector<double> f(nx);
+    std::vector<double> fbuf(nx);
+    double* __restrict f = fbuf.data();
 #pragma omp for schedule(static)
     for (int k = k0_; k < k1_; ++k) {
       double* p = u + std::size_t(k) * g_.plane();
-      for (int i = 0; i < nx; ++i) p[i] *= c.inv[0];
-      for (int j = 1; j < n; ++j) {
-        double* row = p + std::size_t(j) * nx;
-        const double* prev = row - nx;
+      const double i0 = inv[0];
 #pragma omp simd
-        for (int i = 0; i < nx; ++i) row[i] = (row[i] + c.a * prev[i]) * c.inv[j];
+      for (int i = 0; i < nx; ++i) p[i] *= i0;
+      for (int j = 1; j < n; ++j) {
+        double* __restrict row = p + std::size_t(j) * nx;
+        const double* __restrict prev = row - nx;
+        const double ij = inv[j];
+#pragma omp simd
+        for (int i = 0; i < nx; ++i) row[i] = (row[i] + a * prev[i]) * ij;
       }
       for (int j = n - 2; j >= 0; --j) {
-        double* row = p + std::size_t(j) * nx;
-        const double* next = row + nx;
+        double* __restrict row = p + std::size_t(j) * nx;
+        const double* __restrict next = row + nx;
+        const double cj = cp[j];
 #pragma omp simd
-        for (int i = 0; i < nx; ++i) row[i] -= c.cp[j] * next[i];
+        for (int i = 0; i < nx; ++i) row[i] -= cj * next[i];
       }
-      const double* last = p + std::size_t(n - 1) * nx;
-      for (int i = 0; i < nx; ++i) f[i] = (p[i] + c.vfac * last[i]) / c.denom;
-      for (int j = 0; j < n; ++j) {
-        double* row = p + std::size_t(j) * nx;
+      const double* __restrict last = p + std::size_t(n - 1) * nx;
 #pragma omp simd
-        for (int i = 0; i < nx; ++i) row[i] -= f[i] * c.zc[j];
+      for (int i = 0; i < nx; ++i) f[i] = (p[i] + vfac * last[i]) / denom;
+      for (int j = 0; j < n; ++j) {
+        double* __restrict row = p + std::size_t(j) * nx;
+        const double zj = zc[j];
+#pragma omp simd
+        for (int i = 0; i < nx; ++i) row[i] -= f[i] * zj;
       }
     }
   }
@@ -119,24 +137,26 @@ void ImplicitDiffusion::sweep_z(double* u) const {
   // All lines of a block of columns advance together, level by level, so the inner loop runs
   // over contiguous memory. Blocks are fixed, so the result does not depend on the thread count.
   const std::size_t plane = g_.plane();
-  constexpr std::size_t kBlock = 512;
+  constexpr std::size_t kBlock = 256;  // 256 columns x nz levels stay in a core's L2
   const std::size_t blocks = (plane + kBlock - 1) / kBlock;
   const int m = k1_ - k0_;
 #pragma omp parallel for schedule(static)
   for (std::size_t blk = 0; blk < blocks; ++blk) {
     const std::size_t b = blk * kBlock, e = std::min(plane, b + kBlock);
     double* base = u + std::size_t(k0_) * plane;
-    for (std::size_t i = b; i < e; ++i) base[i] *= zinv_[0];
+    const double i0 = zinv_[0];
+#pragma omp simd
+    for (std::size_t i = b; i < e; ++i) base[i] *= i0;
     for (int r = 1; r < m; ++r) {
-      double* cur = base + r * plane;
-      const double* prev = cur - plane;
+      double* __restrict cur = base + r * plane;
+      const double* __restrict prev = cur - plane;
       const double l = zl_[r], inv = zinv_[r];
 #pragma omp simd
       for (std::size_t i = b; i < e; ++i) cur[i] = (cur[i] - l * prev[i]) * inv;
     }
     for (int r = m - 2; r >= 0; --r) {
-      double* cur = base + r * plane;
-      const double* next = cur + plane;
+      double* __restrict cur = base + r * plane;
+      const double* __restrict next = cur + plane;
       const double cp = zcp_[r];
 #pragma omp simd
       for (std::size_t i = b; i < e; ++i) cur[i] -= cp * next[i];
