@@ -7,7 +7,7 @@ namespace mnsim {
 
 namespace {
 // Quantities summed per level; the region sums are built from these.
-enum Q { qC3, qC1, qCm, qE, qEn, qF, qA, qN, qT, qP, qB, qCells, kQ };
+enum Q { qC3, qC1, qCm, qE, qEn, qF, qA, qN, qT, qP, qB, qS, qCells, kQ };
 const int kSummed[] = {C3, C1, Cm, E, En, F, A, N, T, P, B};
 constexpr int kRegions = 3;  // papillary, reticular, dermis
 
@@ -20,6 +20,7 @@ const Series kSeries[] = {
     {"collagen_new_pct", "%"},   {"elastin_total_pct", "%"}, {"tropoelastin_pct", "%"},
     {"fibroblasts", "cells/mm^3"}, {"activated_fibroblasts", "1"}, {"inflammatory_cells", "cells/mm^3"},
     {"tgf_active", "ng/mL"},     {"mmp", "ng/mL"},          {"damaged_fraction", "1"},
+    {"collagen_synthesis", "1"},
 };
 constexpr int kPerRegion = sizeof(kSeries) / sizeof(kSeries[0]);
 
@@ -75,12 +76,18 @@ Observables::Sums Observables::level_sums(const State& s) const {
 #pragma omp parallel for schedule(static)
   for (int k = 0; k < g.nz; ++k) {
     if (!model_.level(k).dermis) continue;
-    for (int q = 0; q < qCells; ++q) {
+    for (int q = 0; q < qS; ++q) {
       const double* f = s[kSummed[q]] + k * plane;
       double acc = 0;
       for (std::size_t i = 0; i < plane; ++i) acc += f[i];
       lev[k * kQ + q] = acc;
     }
+    const LevelConstants& c = model_.level(k);
+    const double *T_ = s[T] + k * plane, *F_ = s[F] + k * plane;
+    const double *C3_ = s[C3] + k * plane, *C1_ = s[C1] + k * plane, *Cm_ = s[Cm] + k * plane;
+    double syn = 0;
+    for (std::size_t i = 0; i < plane; ++i) syn += model_.synthesis(c, T_[i], F_[i], C3_[i] + C1_[i] + Cm_[i]);
+    lev[k * kQ + qS] = syn;
     lev[k * kQ + qCells] = static_cast<double>(plane);
   }
   Sums out;
@@ -130,6 +137,7 @@ void Observables::measure(const State& s, double thickening, std::vector<double>
     o[9] = a[qT] / cells;
     o[10] = a[qP] / cells;
     o[11] = a[qB] / cells;
+    o[12] = b[qS] > 0 ? a[qS] / b[qS] : 0.0;  // relative to the baseline synthesis
   }
   // Open pores: mean over the top level, i.e. the open fraction of the skin surface.
   const double* o = s[O];

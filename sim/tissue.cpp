@@ -203,7 +203,7 @@ void TissueModel::react(State& s, double dt) const {
       const double Nex = std::max(No - p.N0, 0.0);
       const double theta = p.theta0 + (p.theta1 - p.theta0) * Nex / (p.K_theta + Nex);
       const double Ctot = C3_[i] + C1_[i] + Cm_[i];
-      const double S = c.s_C * Fo * (1 + p.b_C * q) * std::max(1 - Ctot / p.C_max, 0.0);
+      const double S = synthesis(c, To, Fo, Ctot);
       const double protect = 1 / (1 + p.b_dA * Ao);
       const double kappa = m.kappa * (1 + p.b_kA * Ao);
 

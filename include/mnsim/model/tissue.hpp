@@ -76,6 +76,14 @@ class TissueModel {
   // C1 -> Cm, En -> E) uses the donor's new value, so transfers conserve exactly.
   void react(State& s, double dt) const;
 
+  // Collagen synthesis S = s_C F q(T) (1 - C/C_max)+ at a voxel of level constants c, per day
+  // (relative to the layer's baseline total collagen).
+  double synthesis(const LevelConstants& c, double T, double F, double C) const {
+    const double q = T / (p_.K_q + T) - p_.T0 / (p_.K_q + p_.T0);
+    const double room = 1 - C / p_.C_max;
+    return c.s_C * F * (1 + p_.b_C * q) * (room > 0 ? room : 0.0);
+  }
+
   // Effects of one treatment session (MODEL.md section 4) given the channel indicator chi
   // (0..1 per voxel) and the destroyed fractions phi_F, phi_C, phi_E.
   void apply_session(State& s, const std::vector<double>& chi, double phi_F, double phi_C, double phi_E) const;
