@@ -100,6 +100,8 @@ const std::vector<ParamSpec> kSpecs = {
     {"elastin.tropo_baseline", R, "0.02", "1", 0, 1, true, false, "", "En0: tropoelastin relative to mature elastin", true},
     {"elastin.tropo_lifetime", R, "30 day", "day", 0, 3650, true, false, "", "tropoelastin lifetime (decay plus cross-linking into elastin)", true},
     {"elastin.tgf_gain", R, "3", "1", 0, 100, false, false, "", "b_E: TGF-beta boost of tropoelastin synthesis", true},
+    {"elastin.elastosis", R, "0", "1", 0, 10, false, false, "", "photo-aged skin: elastotic excess of mature elastin in the papillary dermis, relative to healthy (0 = healthy)", true},
+    {"elastin.elastosis_clearance", R, "0.005 mL/(ng*day)", "mL/(ng*day)", 0, 100, false, false, "", "lambda_X: clearance of mature elastin per unit collagenase above baseline (elastotic material; poorly known)", true},
 
     {"activation.rate", R, "1.95 1/day", "1/day", 0, 1000, false, false, "", "k_A: onset rate of the activated (remodelling) state (calibrated, poorly known)", true},
     {"activation.lifetime", R, "60 day", "day", 0, 36500, true, false, "", "tau_A: reversion time of the activated state (calibrated, poorly known)", true},

@@ -54,6 +54,8 @@ ModelParams ModelParams::from(const Config& c) {
   p.En0 = c.real("elastin.tropo_baseline");
   p.tau_En = c.real("elastin.tropo_lifetime");
   p.b_E = c.real("elastin.tgf_gain");
+  p.elastosis = c.real("elastin.elastosis");
+  p.lambda_X = c.real("elastin.elastosis_clearance");
   p.k_A = c.real("activation.rate");
   p.tau_A = c.real("activation.lifetime");
   p.b_kA = c.real("activation.crosslink_boost");
@@ -69,10 +71,10 @@ ModelParams ModelParams::from(const Config& c) {
                       " exceeds the type I share " + std::to_string(1 - p.C3_0) + "; allowed lifetime < " +
                       std::to_string((1 - p.C3_0) / ((1 - p.theta0) * p.S0)) + " day");
   const double tropo_loss = 1.0 / p.tau_En, elastin_loss = 1.0 / p.elastin_residence;
-  if (elastin_loss / p.En0 >= tropo_loss)
+  if ((1 + p.elastosis) * elastin_loss / p.En0 >= tropo_loss)
     throw ConfigError("config: elastin.tropo_lifetime = '" + c.text("elastin.tropo_lifetime") +
                       "': too long to supply the mature elastin turnover; allowed < " +
-                      std::to_string(p.En0 * p.elastin_residence) + " day");
+                      std::to_string(p.En0 * p.elastin_residence / (1 + p.elastosis)) + " day");
   const double gain = p.loop_gain();
   if (!(gain < 1.0)) {
     std::ostringstream os;
@@ -119,10 +121,6 @@ TissueModel::TissueModel(const ModelParams& p, const Grid& g, const LayerMap& la
   const double loss_E = 1.0 / p.elastin_residence;
   m_.gE = (1 - fP) * loss_E;
   m_.lE = fP * loss_E / P0;
-  m_.kappa_E = loss_E / p.En0;  // E0 = 1
-  const double loss_En = 1.0 / p.tau_En - m_.kappa_E;
-  m_.gEn = (1 - fP) * loss_En;
-  m_.lEn = fP * loss_En / P0;
 
   for (int k = 0; k < g.nz; ++k) {
     LevelConstants& c = level_[k];
@@ -136,6 +134,13 @@ TissueModel::TissueModel(const ModelParams& p, const Grid& g, const LayerMap& la
       c.sigma_PF = (p.delta_P * p.P0 - m_.sigma_PN * p.N0) / c.F0;
       c.s_C = p.S0 / (c.F0 * (1 - 1 / p.C_max));  // q(T0) = 1, C0 = 1
       c.s_E = (1.0 / p.tau_En) * p.En0 / c.F0;     // q_E(T0) = 1
+      // Photo-aged skin keeps its elastotic excess at rest: the cross-linking that balances the
+      // turnover is solved for the actual baseline E0, within the same tropoelastin lifetime.
+      c.E0 = 1 + (l == Layer::Papillary ? p.elastosis : 0.0);
+      c.kappa_E = loss_E * c.E0 / p.En0;
+      const double loss_En = 1.0 / p.tau_En - c.kappa_E;
+      c.gEn = (1 - fP) * loss_En;
+      c.lEn = fP * loss_En / P0;
       c.beta_N = p.delta_N * p.N0;
     } else if (c.soluble) {
       // Epidermis: no cells; soluble factors relax to their baselines at their decay rates,
@@ -156,7 +161,7 @@ double TissueModel::baseline(int field, int k) const {
     case C3: return c.dermis ? p_.C3_0 : 0.0;
     case C1: return c.dermis ? m_.C1_0 : 0.0;
     case Cm: return c.dermis ? m_.Cm_0 : 0.0;
-    case E: return c.dermis ? 1.0 : 0.0;
+    case E: return c.E0;
     case En: return c.dermis ? p_.En0 : 0.0;
     default: return 0.0;  // O, B, L, A
   }
@@ -220,9 +225,11 @@ void TissueModel::react(State& s, double dt) const {
       const double C1n = (C1_[i] + dt * (1 - theta) * S) / (1 + dt * ((m.g1 + m.l1 * Po) * protect + kappa));
       C1_[i] = C1n;
       Cm_[i] = (Cm_[i] + dt * kappa * C1n) / (1 + dt * (m.gm + m.lm * Po));
-      const double Enn = (En_[i] + dt * c.s_E * Fo * (1 + p.b_E * q)) / (1 + dt * (m.gEn + m.lEn * Po + m.kappa_E));
+      const double Enn = (En_[i] + dt * c.s_E * Fo * (1 + p.b_E * q)) / (1 + dt * (c.gEn + c.lEn * Po + c.kappa_E));
       En_[i] = Enn;
-      E_[i] = (E_[i] + dt * m.kappa_E * Enn) / (1 + dt * (m.gE + m.lE * Po));
+      // Collagenase above baseline also clears elastotic material (zero at rest: homeostasis).
+      const double clear = p.lambda_X * std::max(Po - p.P0, 0.0);
+      E_[i] = (E_[i] + dt * c.kappa_E * Enn) / (1 + dt * (m.gE + m.lE * Po + clear));
       const double act = p.k_A * std::max(h, 0.0);
       A_[i] = (Ao + dt * act) / (1 + dt * (act + 1 / p.tau_A));
     }

@@ -26,6 +26,9 @@ struct ModelParams {
   double tau_C1 = 30.0, mature_half_life = 5475.0, C_max = 2.5, b_C = 0.32, K_q = 2.0, f_P = 0.5;
   // Elastin
   double elastin_residence = 27010.0, En0 = 0.02, tau_En = 30.0, b_E = 3.0;
+  // Photo-aged skin: elastotic excess of mature elastin in the papillary dermis (relative to a
+  // healthy baseline of 1) and its clearance by collagenase above baseline.
+  double elastosis = 0.0, lambda_X = 0.005;
   // Activated fibroblast state
   double k_A = 1.95, tau_A = 60.0, b_kA = 86.0, b_dA = 0.0;
   // Epidermal thickening observable
@@ -43,6 +46,9 @@ struct LevelConstants {
   bool soluble = false;  // soluble factors live here (epidermis + dermis)
   double F0 = 0, F_max = 0, sigma_F = 0, sigma_PF = 0, s_C = 0, s_E = 0, beta_N = 0;
   double basal_T = 0, basal_P = 0;  // epidermal supply balancing decay
+  double E0 = 0;                     // baseline mature elastin (1, plus any elastotic excess)
+  double kappa_E = 0;                // tropoelastin -> elastin, balancing E0's turnover
+  double gEn = 0, lEn = 0;           // tropoelastin losses other than cross-linking
 };
 
 // Rates shared by all levels, solved from the turnover times and the baseline split.
@@ -52,8 +58,6 @@ struct MatrixRates {
   double kappa = 0;         // cross-linking C1 -> Cm
   double gm = 0, lm = 0;    // mature type I
   double gE = 0, lE = 0;    // mature elastin
-  double gEn = 0, lEn = 0;  // tropoelastin
-  double kappa_E = 0;       // tropoelastin -> elastin
   double C1_0 = 0, Cm_0 = 0;
   double sigma_N = 0, sigma_PN = 0;
 };
