@@ -67,10 +67,9 @@ void Simulation::save_checkpoint(const std::string& path, const std::string& con
 
   hid_t st = h5::make_group(f, "state");
   hid_t hi = h5::make_group(f, "history");
-  for (int i = 0; i < kNumFields; ++i) {
-    write_array(st, field_info(i).name, state_.f[i]);
-    write_array(hi, field_info(i).name, controller_->prev_delta_[i]);
-  }
+  for (int i = 0; i < kNumFields; ++i) write_array(st, field_info(i).name, state_.f[i]);
+  write_array(hi, "prev_total", controller_->prev_total_);
+  write_array(hi, "prev_delta", controller_->prev_delta_);
   H5Gclose(st);
   H5Gclose(hi);
 
@@ -129,10 +128,10 @@ long Simulation::load_checkpoint(const std::string& path) {
 
   hid_t st = H5Gopen2(f, "state", H5P_DEFAULT);
   hid_t hi = H5Gopen2(f, "history", H5P_DEFAULT);
-  for (int i = 0; i < kNumFields; ++i) {
-    state_.f[i] = read_array(st, field_info(i).name, grid_.size(), path);
-    controller_->prev_delta_[i] = read_array(hi, field_info(i).name, grid_.size(), path);
-  }
+  for (int i = 0; i < kNumFields; ++i) state_.f[i] = read_array(st, field_info(i).name, grid_.size(), path);
+  controller_->prev_total_ = read_array(hi, "prev_total", controller_->prev_total_.size(), path);
+  controller_->prev_delta_ = read_array(hi, "prev_delta", controller_->prev_delta_.size(), path);
+  observables_->totals(state_, totals_);
   H5Gclose(st);
   H5Gclose(hi);
 

@@ -1,15 +1,17 @@
 #include "mnsim/sim/observables.hpp"
 
 #include <algorithm>
+#include <sstream>
 #include <stdexcept>
+
+#include "mnsim/core/errors.hpp"
 
 namespace mnsim {
 
 namespace {
-// Quantities summed per level; the region sums are built from these.
-enum Q { qC3, qC1, qCm, qE, qEn, qF, qA, qN, qT, qP, qB, qS, qCells, kQ };
-const int kSummed[] = {C3, C1, Cm, E, En, F, A, N, T, P, B};
 constexpr int kRegions = 3;  // papillary, reticular, dermis
+constexpr int kQ = LevelTotals::kCount;
+constexpr int kCellsSlot = kQ;  // region sums carry the cell count after the totals
 
 struct Series {
   const char* name;
@@ -56,46 +58,75 @@ double Timeseries::at(const std::string& name, double t) const {
   return v[i - 1] + w * (v[i] - v[i - 1]);
 }
 
-struct Observables::Sums {
-  std::vector<double> region;  // kRegions * kQ
-};
-
 const std::vector<std::string>& Observables::regions() {
   static const std::vector<std::string> r = {"papillary", "reticular", "dermis"};
   return r;
 }
 
 Observables::Observables(const TissueModel& model, const State& baseline) : model_(model) {
-  base_ = level_sums(baseline).region;
+  for (int f = 0; f < kNumFields; ++f) {
+    double scale = f == L ? model.params().L_dose : 1.0;
+    for (int k = 0; k < baseline.grid.nz; ++k) scale = std::max(scale, model.baseline(f, k));
+    negative_floor_[f] = -1e-9 * scale;
+  }
+  LevelTotals t;
+  totals(baseline, t);
+  base_ = region_sums(t);
 }
 
-Observables::Sums Observables::level_sums(const State& s) const {
+void Observables::totals(const State& s, LevelTotals& t) const {
   const Grid& g = s.grid;
   const std::size_t plane = g.plane();
-  std::vector<double> lev(std::size_t(g.nz) * kQ, 0.0);
+  t.v.assign(std::size_t(g.nz) * kQ, 0.0);
+  std::vector<long long> bad(g.nz, -1);
 #pragma omp parallel for schedule(static)
   for (int k = 0; k < g.nz; ++k) {
-    if (!model_.level(k).dermis) continue;
-    for (int q = 0; q < qS; ++q) {
-      const double* f = s[kSummed[q]] + k * plane;
+    for (int f = 0; f < kNumFields; ++f) {
+      const double* u = s[f] + k * plane;
+      const double floor = negative_floor_[f];
       double acc = 0;
-      for (std::size_t i = 0; i < plane; ++i) acc += f[i];
-      lev[k * kQ + q] = acc;
+      bool ok = true;
+      for (std::size_t i = 0; i < plane; ++i) {
+        acc += u[i];
+        ok &= u[i] >= floor;  // false for NaN too
+      }
+      t.v[std::size_t(k) * kQ + f] = acc;
+      if (!ok && bad[k] < 0)
+        for (std::size_t i = 0; i < plane; ++i)
+          if (!(u[i] >= floor)) {
+            bad[k] = static_cast<long long>(f) * g.size() + k * plane + i;
+            break;
+          }
     }
     const LevelConstants& c = model_.level(k);
-    const double *T_ = s[T] + k * plane, *F_ = s[F] + k * plane;
-    const double *C3_ = s[C3] + k * plane, *C1_ = s[C1] + k * plane, *Cm_ = s[Cm] + k * plane;
     double syn = 0;
-    for (std::size_t i = 0; i < plane; ++i) syn += model_.synthesis(c, T_[i], F_[i], C3_[i] + C1_[i] + Cm_[i]);
-    lev[k * kQ + qS] = syn;
-    lev[k * kQ + qCells] = static_cast<double>(plane);
+    if (c.dermis) {
+      const double *T_ = s[T] + k * plane, *F_ = s[F] + k * plane;
+      const double *C3_ = s[C3] + k * plane, *C1_ = s[C1] + k * plane, *Cm_ = s[Cm] + k * plane;
+      for (std::size_t i = 0; i < plane; ++i) syn += model_.synthesis(c, T_[i], F_[i], C3_[i] + C1_[i] + Cm_[i]);
+    }
+    t.v[std::size_t(k) * kQ + LevelTotals::kSynthesis] = syn;
   }
-  Sums out;
-  out.region.assign(kRegions * kQ, 0.0);
-  for (int k = 0; k < g.nz; ++k)
+  for (int k = 0; k < g.nz; ++k) {
+    if (bad[k] < 0) continue;
+    const int f = static_cast<int>(bad[k] / g.size());
+    const std::size_t i = bad[k] % g.size();
+    std::ostringstream os;
+    os << "numerics: field " << field_info(f).name << " became " << s[f][i] << " at cell (x=" << i % g.nx
+       << ", y=" << (i / g.nx) % g.ny << ", z=" << i / plane << ")";
+    throw NumericalError(os.str());
+  }
+}
+
+std::vector<double> Observables::region_sums(const LevelTotals& t) const {
+  const int nz = static_cast<int>(t.v.size() / kQ);
+  std::vector<double> out(kRegions * (kQ + 1), 0.0);
+  for (int k = 0; k < nz; ++k)
     for (int r = 0; r < kRegions; ++r)
-      if (in_region(r, model_.layers().of_level[k]))
-        for (int q = 0; q < kQ; ++q) out.region[r * kQ + q] += lev[k * kQ + q];
+      if (in_region(r, model_.layers().of_level[k])) {
+        for (int q = 0; q < kQ; ++q) out[r * (kQ + 1) + q] += t.at(k, q);
+        out[r * (kQ + 1) + kCellsSlot] += 1;
+      }
   return out;
 }
 
@@ -117,33 +148,32 @@ std::vector<std::string> Observables::units() const {
   return u;
 }
 
-void Observables::measure(const State& s, double thickening, std::vector<double>& out) const {
-  const Sums now = level_sums(s);
+void Observables::measure(const LevelTotals& t, double thickening, std::vector<double>& out) const {
+  const std::vector<double> now = region_sums(t);
+  const double plane = static_cast<double>(model_.grid().plane());
   out.assign(kRegions * kPerRegion + 2, 0.0);
   for (int r = 0; r < kRegions; ++r) {
-    const double* a = &now.region[r * kQ];
-    const double* b = &base_[r * kQ];
-    const double cells = std::max(a[qCells], 1.0);
+    const double* a = &now[r * (kQ + 1)];
+    const double* b = &base_[r * (kQ + 1)];
+    const double cells = std::max(a[kCellsSlot] * plane, 1.0);
     double* o = &out[r * kPerRegion];
-    o[0] = pct(a[qC3] + a[qC1] + a[qCm], b[qC3] + b[qC1] + b[qCm]);
-    o[1] = pct(a[qC1] + a[qCm], b[qC1] + b[qCm]);
-    o[2] = pct(a[qC3], b[qC3]);
-    o[3] = pct(a[qC3] + a[qC1], b[qC3] + b[qC1]);
-    o[4] = pct(a[qE] + a[qEn], b[qE] + b[qEn]);
-    o[5] = pct(a[qEn], b[qEn]);
-    o[6] = a[qF] / cells;
-    o[7] = a[qA] / cells;
-    o[8] = a[qN] / cells;
-    o[9] = a[qT] / cells;
-    o[10] = a[qP] / cells;
-    o[11] = a[qB] / cells;
-    o[12] = b[qS] > 0 ? a[qS] / b[qS] : 0.0;  // relative to the baseline synthesis
+    o[0] = pct(a[C3] + a[C1] + a[Cm], b[C3] + b[C1] + b[Cm]);
+    o[1] = pct(a[C1] + a[Cm], b[C1] + b[Cm]);
+    o[2] = pct(a[C3], b[C3]);
+    o[3] = pct(a[C3] + a[C1], b[C3] + b[C1]);
+    o[4] = pct(a[E] + a[En], b[E] + b[En]);
+    o[5] = pct(a[En], b[En]);
+    o[6] = a[F] / cells;
+    o[7] = a[A] / cells;
+    o[8] = a[N] / cells;
+    o[9] = a[T] / cells;
+    o[10] = a[P] / cells;
+    o[11] = a[B] / cells;
+    const double s0 = b[LevelTotals::kSynthesis];
+    o[12] = s0 > 0 ? a[LevelTotals::kSynthesis] / s0 : 0.0;  // relative to the baseline synthesis
   }
   // Open pores: mean over the top level, i.e. the open fraction of the skin surface.
-  const double* o = s[O];
-  double acc = 0;
-  for (std::size_t i = 0; i < s.grid.plane(); ++i) acc += o[i];
-  out[kRegions * kPerRegion] = acc / static_cast<double>(s.grid.plane());
+  out[kRegions * kPerRegion] = t.at(0, O) / plane;
   out[kRegions * kPerRegion + 1] = 100.0 * thickening;
 }
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <sstream>
 
 #include "mnsim/core/errors.hpp"
 
@@ -48,12 +49,14 @@ Simulation::Simulation(const Config& c) {
   controller_ = std::make_unique<StepController>(grid_, layers, c.real("time.tolerance"), c.real("time.first_step"),
                                                  c.real("time.max_step"), scale);
   observables_ = std::make_unique<Observables>(*model_, initial_);
+  observables_->totals(state_, totals_);
+  controller_->reset(totals_);
   series_.names = observables_->names();
   series_.units = observables_->units();
 }
 
 void Simulation::record(double t) {
-  observables_->measure(state_, thickening_, scratch_);
+  observables_->measure(totals_, thickening_, scratch_);
   series_.record(t, scratch_);
 }
 
@@ -80,7 +83,8 @@ Simulation::Outcome Simulation::run(const SnapshotFn& on_output, const ProgressF
     while (next_session_ < schedule_.size() && schedule_[next_session_].day <= t_ + tol_t) {
       apply_session(schedule_[next_session_], static_cast<int>(next_session_));
       ++next_session_;
-      controller_->reset();
+      observables_->totals(state_, totals_);
+      controller_->reset(totals_);
     }
     double t_event = end_;
     if (next_session_ < schedule_.size()) t_event = std::min(t_event, schedule_[next_session_].day);
@@ -99,18 +103,22 @@ Simulation::Outcome Simulation::run(const SnapshotFn& on_output, const ProgressF
     before_.f = state_.f;
     stats_.chemotaxis_substeps += stepper_->step(state_, h);
     try {
-      controller_->accept(before_, state_, h, truncated);
-    } catch (const NumericalError&) {
+      observables_->totals(state_, totals_);
+    } catch (const NumericalError& e) {
       std::swap(state_.f, before_.f);  // leave the last good state in place
-      throw;
+      observables_->totals(state_, totals_);
+      std::ostringstream os;
+      os << e.what() << " in the step from day " << t_ << " to day " << t_ + h;
+      throw NumericalError(os.str());
     }
+    controller_->accept(totals_, h, truncated);
     t_ = truncated ? t_event : t_ + h;
     ++stats_.steps;
     stats_.min_step = stats_.steps == 1 ? h : std::min(stats_.min_step, h);
     stats_.max_step = std::max(stats_.max_step, h);
 
     // Epidermal thickening observable, implicit in its own relaxation.
-    observables_->measure(state_, thickening_, scratch_);
+    observables_->measure(totals_, thickening_, scratch_);
     const double excess = scratch_[Observables::papillary_tgf_index()] / p.T0 - 1.0;
     thickening_ = (thickening_ + h * p.a_eps * excess) / (1 + h / p.tau_eps);
     scratch_[Observables::thickening_index()] = 100.0 * thickening_;

@@ -103,19 +103,18 @@ TEST_CASE("SIGTERM stops mnsim run with exit 5 and a checkpoint; --restart finis
 }
 
 TEST_CASE("A NaN or a negative value beyond round-off is a numerical failure naming the field and cell", "[unit]") {
-  Grid g;
-  g.nx = 4;
-  g.nz = 3;
-  const LayerMap layers(g, SkinLayers{0.02, 0.02, 0.02});
-  std::array<double, kNumFields> scale{};
-  scale.fill(1.0);
-  StepController ctl(g, layers, 1e-3, 1e-3, 1.0, scale);
-  State a(g), b(g);
-  b[F][g.idx(2, 0, 1)] = -1e-3;
-  CHECK_THROWS_WITH(ctl.accept(a, b, 0.1, false), Catch::Contains("field fibroblasts became -0.001 at cell (x=2, y=0, z=1)"));
-  b[F][g.idx(2, 0, 1)] = 0;
-  b[T][g.idx(0, 0, 2)] = std::nan("");
-  CHECK_THROWS_AS(ctl.accept(a, b, 0.1, false), NumericalError);
-  b[T][g.idx(0, 0, 2)] = -1e-14;  // round-off is tolerated
-  CHECK_NOTHROW(ctl.accept(a, b, 0.1, false));
+  const Config c = test::config_with({"grid.nx=4", "grid.ny=1"});
+  const LayerMap layers(Grid{4, 1, 90, 0.02}, SkinLayers{});
+  const TissueModel model(ModelParams::from(c), Grid{4, 1, 90, 0.02}, layers);
+  State s(Grid{4, 1, 90, 0.02});
+  model.set_baseline(s);
+  const Observables obs(model, s);
+  LevelTotals t;
+  s[F][s.grid.idx(2, 0, 10)] = -1e-3;
+  CHECK_THROWS_WITH(obs.totals(s, t), Catch::Contains("field fibroblasts became -0.001 at cell (x=2, y=0, z=10)"));
+  s[F][s.grid.idx(2, 0, 10)] = 4000;
+  s[T][s.grid.idx(0, 0, 2)] = std::nan("");
+  CHECK_THROWS_AS(obs.totals(s, t), NumericalError);
+  s[T][s.grid.idx(0, 0, 2)] = -1e-14;  // round-off is tolerated
+  CHECK_NOTHROW(obs.totals(s, t));
 }

@@ -68,6 +68,7 @@ class TissueModel {
 
   const ModelParams& params() const { return p_; }
   const LayerMap& layers() const { return layers_; }
+  const Grid& grid() const { return grid_; }
   const LevelConstants& level(int k) const { return level_[k]; }
   const MatrixRates& rates() const { return m_; }
 

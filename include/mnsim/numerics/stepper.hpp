@@ -6,6 +6,7 @@
 #include "mnsim/model/tissue.hpp"
 #include "mnsim/numerics/chemotaxis.hpp"
 #include "mnsim/numerics/diffusion.hpp"
+#include "mnsim/sim/observables.hpp"
 
 namespace mnsim {
 
@@ -31,33 +32,35 @@ class SplitStepper {
 // changes (a divided difference, no extra solve). The controlled quantities are the totals of
 // every field over every layer (epidermis, papillary, reticular dermis), the quantities all the
 // observables are made of: norm = max over fields and layers of |error of the total| /
-// (sum |u| + floor), aimed at `tol`. This goal-oriented norm converges with the grid, so the
-// step sequence is nearly the same on every grid and the temporal error cancels in a
-// grid-convergence study; a max or RMS norm over voxels would follow a channel's unresolved
-// centre and differ from grid to grid. Diffusion moves mass without changing totals, so its
-// local error is controlled only through what it does to the reactions.
+// (total + floor), aimed at `tol`. This goal-oriented norm converges with the grid, so the step
+// sequence is nearly the same on every grid and the temporal error cancels in a grid-convergence
+// study; a max or RMS norm over voxels would follow a channel's unresolved centre and differ from
+// grid to grid. Diffusion moves mass without changing totals, so its local error is controlled
+// only through what it does to the reactions. Working on totals also means the controller reads
+// no voxel data at all: it is fed the per-level totals the observables need anyway.
 class StepController {
  public:
-  StepController(const Grid& g, const LayerMap& layers, double tol, double first_step, double max_step, std::array<double, kNumFields> scale);
+  // `floor` is the absolute floor of each field's total per cell (1e-3 of its natural scale).
+  StepController(const Grid& g, const LayerMap& layers, double tol, double first_step, double max_step,
+                 std::array<double, kNumFields> floor);
   double proposal() const { return dt_; }
-  // Restart from the first step (after a session: the history no longer predicts the future).
-  void reset();
-  // Measures the step just taken (from `before` to `after`, length h), checks the state is
-  // finite and non-negative (throws NumericalError naming field and position otherwise), and
-  // sets the next proposal. `truncated` says h was shortened to land on an event.
-  double accept(const State& before, const State& after, double h, bool truncated);
+  // Restart from the first step with `now` as the reference (after a session, whose jump the
+  // history must not see).
+  void reset(const LevelTotals& now);
+  // Measures the step just taken (length h, ending at totals `now`) and sets the next proposal.
+  // `truncated` says h was shortened to land on an event. Returns the error norm (1 = tol).
+  double accept(const LevelTotals& now, double h, bool truncated);
 
  private:
-  Grid g_;
+  std::vector<double> region_totals(const LevelTotals& t) const;
   double tol_, first_, max_;
-  std::array<double, kNumFields> scale_;
+  std::array<double, kNumFields> floor_;
   double dt_, h_prev_ = 0;
   bool have_history_ = false;
-  // Changes of the last accepted step; the step being measured writes into next_delta_ and the
-  // two swap only when the step is accepted, so a failed step leaves the history intact.
-  std::array<std::vector<double>, kNumFields> prev_delta_, next_delta_;
-  friend class Simulation;  // checkpoints save and restore the history
   std::vector<std::pair<int, int>> regions_;  // [k0, k1) level ranges
+  std::vector<double> cells_;                 // cells per region
+  std::vector<double> prev_total_, prev_delta_;  // regions x fields
+  friend class Simulation;  // checkpoints save and restore the history
 };
 
 }  // namespace mnsim

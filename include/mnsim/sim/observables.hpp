@@ -1,4 +1,5 @@
 #pragma once
+#include <array>
 #include <string>
 #include <vector>
 
@@ -18,6 +19,15 @@ struct Timeseries {
   double at(const std::string& name, double t) const;
 };
 
+// Totals of every field, and of the collagen synthesis rate, on every z-level. One read of the state
+// per step feeds the observables, the step-size controller and the check for NaN or negative values.
+struct LevelTotals {
+  static constexpr int kSynthesis = kNumFields;
+  static constexpr int kCount = kNumFields + 1;
+  std::vector<double> v;  // nz * kCount, level-major
+  double at(int k, int q) const { return v[std::size_t(k) * kCount + q]; }
+};
+
 // Region averages and % changes against the run's own baseline. Sums are taken per z-level by one
 // thread each and then added in level order, so the numbers do not depend on the thread count.
 class Observables {
@@ -27,17 +37,20 @@ class Observables {
   // Names and units, in the order measure() fills them.
   std::vector<std::string> names() const;
   std::vector<std::string> units() const;
+  // Fills `t` from the state. Throws NumericalError naming the field and cell of the first NaN or
+  // value below -1e-9 of the field's natural scale (beyond round-off).
+  void totals(const State& s, LevelTotals& t) const;
   // `thickening` is the epidermal-thickening observable (relative), integrated by the caller.
-  void measure(const State& s, double thickening, std::vector<double>& out) const;
+  void measure(const LevelTotals& t, double thickening, std::vector<double>& out) const;
   // Index in measure()'s output of the papillary mean active TGF-beta (drives the thickening).
   static std::size_t papillary_tgf_index();
   static std::size_t thickening_index();
 
  private:
-  struct Sums;
-  Sums level_sums(const State& s) const;
+  std::vector<double> region_sums(const LevelTotals& t) const;  // regions x LevelTotals::kCount
   const TissueModel& model_;
-  std::vector<double> base_;  // baseline region totals, same layout as the sums
+  std::array<double, kNumFields> negative_floor_;
+  std::vector<double> base_;  // baseline region sums
 };
 
 }  // namespace mnsim

@@ -78,6 +78,7 @@ class Simulation {
   std::unique_ptr<StepController> controller_;
   std::unique_ptr<Observables> observables_;
   Timeseries series_;
+  LevelTotals totals_;  // of the current state
   std::vector<SessionRecord> records_;
   RunStats stats_;
   double thickening_ = 0;
