@@ -22,70 +22,71 @@ inline int wrap(int i, int n) { return i < 0 ? i + n : (i >= n ? i - n : i); }
 }  // namespace
 
 Chemotaxis::Chemotaxis(const Grid& g, double chi, double K, int k0, int k1)
-    : g_(g), chi_(chi), K_(K), k0_(k0), k1_(k1), vx_(g.size(), 0.0), vy_(g.size(), 0.0), vz_(g.size(), 0.0),
-      scratch_(g.size(), 0.0) {}
+    : g_(g), chi_(chi), K_(K), k0_(k0), k1_(k1), scratch_(g.size(), 0.0) {}
 
-void Chemotaxis::face_velocities(const double* c) {
-  const Grid& g = g_;
-  const double s = chi_ / g.dx;
-  auto vel = [&](double ca, double cb) {
-    const double damp = 1 + 0.5 * (ca + cb) / K_;
+namespace {
+// Velocity at the face from a cell with attractant ca to its neighbour with cb (positive: towards b).
+struct FaceVelocity {
+  double s, half_inv_K;
+  double operator()(double ca, double cb) const {
+    const double damp = 1 + (ca + cb) * half_inv_K;
     return s * (cb - ca) / (damp * damp);
-  };
-#pragma omp parallel for schedule(static)
-  for (int k = k0_; k < k1_; ++k) {
-    for (int j = 0; j < g.ny; ++j) {
-      for (int i = 0; i < g.nx; ++i) {
-        const std::size_t id = g.idx(i, j, k);
-        vx_[id] = g.nx >= 3 ? vel(c[id], c[g.idx(wrap(i + 1, g.nx), j, k)]) : 0.0;
-        vy_[id] = g.ny >= 3 ? vel(c[id], c[g.idx(i, wrap(j + 1, g.ny), k)]) : 0.0;
-        vz_[id] = k + 1 < k1_ ? vel(c[id], c[g.idx(i, j, k + 1)]) : 0.0;
-      }
-    }
   }
+};
+}  // namespace
+
+double Chemotaxis::max_out_rate(const double* c) const {
+  const Grid& g = g_;
+  const FaceVelocity vel{chi_ / g.dx, 0.5 / K_};
   double max_rate = 0;
 #pragma omp parallel for schedule(static) reduction(max : max_rate)
   for (int k = k0_; k < k1_; ++k) {
     for (int j = 0; j < g.ny; ++j) {
       for (int i = 0; i < g.nx; ++i) {
-        const std::size_t id = g.idx(i, j, k);
-        double out = std::max(vx_[id], 0.0) + std::max(vy_[id], 0.0) + std::max(vz_[id], 0.0);
-        if (g.nx >= 3) out += std::max(-vx_[g.idx(wrap(i - 1, g.nx), j, k)], 0.0);
-        if (g.ny >= 3) out += std::max(-vy_[g.idx(i, wrap(j - 1, g.ny), k)], 0.0);
-        if (k > k0_) out += std::max(-vz_[g.idx(i, j, k - 1)], 0.0);
+        const double ci = c[g.idx(i, j, k)];
+        double out = 0;
+        // Outflow through each face: the velocity pointing away from this cell.
+        if (g.nx >= 3) {
+          out += std::max(vel(ci, c[g.idx(wrap(i + 1, g.nx), j, k)]), 0.0);
+          out += std::max(vel(ci, c[g.idx(wrap(i - 1, g.nx), j, k)]), 0.0);
+        }
+        if (g.ny >= 3) {
+          out += std::max(vel(ci, c[g.idx(i, wrap(j + 1, g.ny), k)]), 0.0);
+          out += std::max(vel(ci, c[g.idx(i, wrap(j - 1, g.ny), k)]), 0.0);
+        }
+        if (k + 1 < k1_) out += std::max(vel(ci, c[g.idx(i, j, k + 1)]), 0.0);
+        if (k > k0_) out += std::max(vel(ci, c[g.idx(i, j, k - 1)]), 0.0);
         max_rate = std::max(max_rate, out / g.dx);
       }
     }
   }
-  max_out_rate_ = max_rate;
+  return max_rate;
 }
 
-void Chemotaxis::substep(const double* u, double* out, double dt) const {
+void Chemotaxis::substep(const double* u, const double* c, double* out, double dt) const {
   const Grid& g = g_;
   const double r = dt / g.dx;
+  const FaceVelocity vel{chi_ / g.dx, 0.5 / K_};
   // Flux through the face on the + side of cell (i, j, k) along each axis.
   auto flux_x = [&](int i, int j, int k) {
-    const std::size_t id = g.idx(i, j, k);
-    const double v = vx_[id];
+    const std::size_t ia = g.idx(i, j, k), ib = g.idx(wrap(i + 1, g.nx), j, k);
+    const double v = vel(c[ia], c[ib]);
     if (v == 0) return 0.0;
-    const double uaa = u[g.idx(wrap(i - 1, g.nx), j, k)], ua = u[id];
-    const double ub = u[g.idx(wrap(i + 1, g.nx), j, k)], ubb = u[g.idx(wrap(i + 2, g.nx), j, k)];
-    return v * face_value(v, uaa, ua, ub, ubb);
+    return v * face_value(v, u[g.idx(wrap(i - 1, g.nx), j, k)], u[ia], u[ib], u[g.idx(wrap(i + 2, g.nx), j, k)]);
   };
   auto flux_y = [&](int i, int j, int k) {
-    const std::size_t id = g.idx(i, j, k);
-    const double v = vy_[id];
+    const std::size_t ia = g.idx(i, j, k), ib = g.idx(i, wrap(j + 1, g.ny), k);
+    const double v = vel(c[ia], c[ib]);
     if (v == 0) return 0.0;
-    const double uaa = u[g.idx(i, wrap(j - 1, g.ny), k)], ua = u[id];
-    const double ub = u[g.idx(i, wrap(j + 1, g.ny), k)], ubb = u[g.idx(i, wrap(j + 2, g.ny), k)];
-    return v * face_value(v, uaa, ua, ub, ubb);
+    return v * face_value(v, u[g.idx(i, wrap(j - 1, g.ny), k)], u[ia], u[ib], u[g.idx(i, wrap(j + 2, g.ny), k)]);
   };
   auto flux_z = [&](int i, int j, int k) {
-    const std::size_t id = g.idx(i, j, k);
-    const double v = vz_[id];
+    if (k + 1 >= k1_) return 0.0;  // no-flux wall at the end of the active range
+    const std::size_t ia = g.idx(i, j, k), ib = g.idx(i, j, k + 1);
+    const double v = vel(c[ia], c[ib]);
     if (v == 0) return 0.0;
-    const double ua = u[id], ub = u[g.idx(i, j, k + 1)];
-    // Beyond the ends of the active range the reconstruction has no slope (no-flux wall).
+    const double ua = u[ia], ub = u[ib];
+    // Beyond the ends of the active range the reconstruction has no slope.
     const double uaa = k - 1 >= k0_ ? u[g.idx(i, j, k - 1)] : ua;
     const double ubb = k + 2 < k1_ ? u[g.idx(i, j, k + 2)] : ub;
     return v * face_value(v, uaa, ua, ub, ubb);
@@ -107,15 +108,19 @@ void Chemotaxis::substep(const double* u, double* out, double dt) const {
 
 int Chemotaxis::step(double* u, const double* c, double dt) {
   if (chi_ == 0 || k1_ <= k0_) return 0;
-  face_velocities(c);
-  if (max_out_rate_ == 0) return 0;
-  const int n = std::max(1, static_cast<int>(std::ceil(dt * max_out_rate_ / 0.5)));
+  const double rate = max_out_rate(c);
+  if (rate == 0) return 0;
+  const int n = std::max(1, static_cast<int>(std::ceil(dt * rate / 0.5)));
   const double h = dt / n;
   const std::size_t b = std::size_t(k0_) * g_.plane(), e = std::size_t(k1_) * g_.plane();
+  // Substeps alternate between u and the scratch array; an odd count ends with one copy back.
+  double* src = u;
+  double* dst = scratch_.data();
   for (int s = 0; s < n; ++s) {
-    substep(u, scratch_.data(), h);
-    std::copy(scratch_.begin() + b, scratch_.begin() + e, u + b);
+    substep(src, c, dst, h);
+    std::swap(src, dst);
   }
+  if (src != u) std::copy(src + b, src + e, u + b);
   return n;
 }
 

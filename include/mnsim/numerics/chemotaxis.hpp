@@ -9,7 +9,9 @@ namespace mnsim {
 // Finite volumes with a second-order upwind reconstruction limited by minmod, explicit in time.
 // The step is split into substeps so that the outflow of every cell in one substep is at most
 // half its content: with minmod the face value is at most 1.5 times the cell value, so u stays
-// non-negative by construction. Faces outside [k0, k1) along z carry no flux.
+// non-negative by construction. Faces outside [k0, k1) along z carry no flux. Face velocities are
+// recomputed from c where they are needed rather than stored: arithmetic is cheaper than the memory
+// traffic of three velocity arrays.
 class Chemotaxis {
  public:
   Chemotaxis(const Grid& g, double chi, double K, int k0, int k1);
@@ -17,15 +19,13 @@ class Chemotaxis {
   int step(double* u, const double* c, double dt);
 
  private:
-  void face_velocities(const double* c);
-  void substep(const double* u, double* out, double dt) const;
+  double max_out_rate(const double* c) const;  // max over cells of the outflow velocities / dx
+  void substep(const double* u, const double* c, double* out, double dt) const;
 
   Grid g_;
   double chi_, K_;
   int k0_, k1_;
-  std::vector<double> vx_, vy_, vz_;  // velocity at the face on the +x/+y/+z side of each cell
   std::vector<double> scratch_;
-  double max_out_rate_ = 0;           // max over cells of the outflow velocities / dx
 };
 
 }  // namespace mnsim
