@@ -65,42 +65,46 @@ double Chemotaxis::max_out_rate(const double* c) const {
 
 void Chemotaxis::substep(const double* u, const double* c, double* out, double dt) const {
   const Grid& g = g_;
+  const int nx = g.nx, ny = g.ny;
   const double r = dt / g.dx;
   const FaceVelocity vel{chi_ / g.dx, 0.5 / K_};
-  // Flux through the face on the + side of cell (i, j, k) along each axis.
-  auto flux_x = [&](int i, int j, int k) {
-    const std::size_t ia = g.idx(i, j, k), ib = g.idx(wrap(i + 1, g.nx), j, k);
-    const double v = vel(c[ia], c[ib]);
-    if (v == 0) return 0.0;
-    return v * face_value(v, u[g.idx(wrap(i - 1, g.nx), j, k)], u[ia], u[ib], u[g.idx(wrap(i + 2, g.nx), j, k)]);
+  // Flux through the face between cells a and b (b ahead), with the cells behind a and beyond b.
+  auto flux = [&](std::size_t aa, std::size_t a, std::size_t b, std::size_t bb) {
+    const double v = vel(c[a], c[b]);
+    return v == 0 ? 0.0 : v * face_value(v, u[aa], u[a], u[b], u[bb]);
   };
-  auto flux_y = [&](int i, int j, int k) {
-    const std::size_t ia = g.idx(i, j, k), ib = g.idx(i, wrap(j + 1, g.ny), k);
-    const double v = vel(c[ia], c[ib]);
-    if (v == 0) return 0.0;
-    return v * face_value(v, u[g.idx(i, wrap(j - 1, g.ny), k)], u[ia], u[ib], u[g.idx(i, wrap(j + 2, g.ny), k)]);
-  };
-  auto flux_z = [&](int i, int j, int k) {
-    if (k + 1 >= k1_) return 0.0;  // no-flux wall at the end of the active range
-    const std::size_t ia = g.idx(i, j, k), ib = g.idx(i, j, k + 1);
-    const double v = vel(c[ia], c[ib]);
-    if (v == 0) return 0.0;
-    const double ua = u[ia], ub = u[ib];
+  auto flux_z = [&](int i, int j, int k) {  // through the face below (i, j, k)
+    if (k < k0_ || k + 1 >= k1_) return 0.0;  // no-flux walls at the ends of the active range
+    const std::size_t a = g.idx(i, j, k), b = g.idx(i, j, k + 1);
     // Beyond the ends of the active range the reconstruction has no slope.
-    const double uaa = k - 1 >= k0_ ? u[g.idx(i, j, k - 1)] : ua;
-    const double ubb = k + 2 < k1_ ? u[g.idx(i, j, k + 2)] : ub;
-    return v * face_value(v, uaa, ua, ub, ubb);
+    return flux(k - 1 >= k0_ ? g.idx(i, j, k - 1) : a, a, b, k + 2 < k1_ ? g.idx(i, j, k + 2) : b);
   };
-#pragma omp parallel for schedule(static)
-  for (int k = k0_; k < k1_; ++k) {
-    for (int j = 0; j < g.ny; ++j) {
-      for (int i = 0; i < g.nx; ++i) {
-        double div = 0;
-        if (g.nx >= 3) div += flux_x(i, j, k) - flux_x(wrap(i - 1, g.nx), j, k);
-        if (g.ny >= 3) div += flux_y(i, j, k) - flux_y(i, wrap(j - 1, g.ny), k);
-        div += flux_z(i, j, k) - (k > k0_ ? flux_z(i, j, k - 1) : 0.0);
-        const std::size_t id = g.idx(i, j, k);
-        out[id] = u[id] - r * div;
+  // Each x and y face flux is computed once per substep, a row at a time.
+#pragma omp parallel
+  {
+    std::vector<double> fx(nx), fy_prev(nx), fy(nx);
+#pragma omp for schedule(static)
+    for (int k = k0_; k < k1_; ++k) {
+      auto y_row = [&](int j, std::vector<double>& f) {  // fluxes through the faces above row j
+        for (int i = 0; i < nx; ++i)
+          f[i] = flux(g.idx(i, wrap(j - 1, ny), k), g.idx(i, j, k), g.idx(i, wrap(j + 1, ny), k),
+                      g.idx(i, wrap(j + 2, ny), k));
+      };
+      if (ny >= 3) y_row(ny - 1, fy_prev);
+      for (int j = 0; j < ny; ++j) {
+        if (nx >= 3)
+          for (int i = 0; i < nx; ++i)
+            fx[i] = flux(g.idx(wrap(i - 1, nx), j, k), g.idx(i, j, k), g.idx(wrap(i + 1, nx), j, k),
+                         g.idx(wrap(i + 2, nx), j, k));
+        if (ny >= 3) y_row(j, fy);
+        for (int i = 0; i < nx; ++i) {
+          double div = flux_z(i, j, k) - flux_z(i, j, k - 1);
+          if (nx >= 3) div += fx[i] - fx[i == 0 ? nx - 1 : i - 1];
+          if (ny >= 3) div += fy[i] - fy_prev[i];
+          const std::size_t id = g.idx(i, j, k);
+          out[id] = u[id] - r * div;
+        }
+        if (ny >= 3) std::swap(fy, fy_prev);
       }
     }
   }
