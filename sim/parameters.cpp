@@ -55,9 +55,9 @@ const std::vector<ParamSpec> kSpecs = {
     {"damage.decay", R, "1.0 1/day", "1/day", 0, 1000, true, false, "", "k_B: decay rate of the clot / damage alarm", true},
 
     {"tgf.baseline", R, "1 ng/mL", "ng/mL", 0, 1e4, true, false, "", "T0: homeostatic active TGF-beta", true},
-    {"tgf.activation", R, "0.32 1/day", "1/day", 0, 1000, true, false, "", "k_act: activation rate of latent TGF-beta (calibrated, tight)", true},
-    {"tgf.latent_dose", R, "7400 ng/mL", "ng/mL", 0, 1e7, false, false, "", "L_dose: latent TGF-beta per channel volume (calibrated, poorly known)", true},
-    {"tgf.diffusion", R, "0.155 mm^2/day", "mm^2/day", 0, 100, false, false, "", "D_T: effective tissue diffusivity (calibrated, poorly known)", true},
+    {"tgf.activation", R, "0.202 1/day", "1/day", 0, 1000, true, false, "", "k_act: activation rate of latent TGF-beta (fitted: validation/calibration)", true},
+    {"tgf.latent_dose", R, "3000 ng/mL", "ng/mL", 0, 1e7, false, false, "", "L_dose: latent TGF-beta per channel volume (fitted: validation/calibration)", true},
+    {"tgf.diffusion", R, "0.247 mm^2/day", "mm^2/day", 0, 100, false, false, "", "D_T: effective tissue diffusivity (fitted: validation/calibration)", true},
     {"tgf.decay", R, "0.38 1/day", "1/day", 0, 1000, true, false, "", "delta_T: decay rate (calibrated, tight)", true},
     {"tgf.inflammatory_share", R, "0.3", "1", 0, 1, false, true, "", "f_TN: share of baseline TGF-beta made by inflammatory cells", true},
     {"tgf.autocrine_gain", R, "0.5", "1", 0, 100, false, false, "", "a_T: fibroblast autocrine TGF-beta loop gain (keep small)", true},
@@ -88,7 +88,7 @@ const std::vector<ParamSpec> kSpecs = {
     {"collagen.type3_baseline", R, "0.15", "1", 0, 1, true, true, "", "collagen III share of total collagen at baseline", true},
     {"collagen.type3_share", R, "0.15", "1", 0, 1, true, true, "", "theta0: share of synthesis going to type III at rest", true},
     {"collagen.type3_share_inflamed", R, "0.4", "1", 0, 1, false, false, "", "theta1: share of synthesis going to type III in an inflamed wound", true},
-    {"collagen.type3_K", R, "20 cells/mm^3", "cells/mm^3", 0, 1e7, true, false, "", "K_theta: excess inflammatory cells for half the shift to type III (calibrated, poorly known)", true},
+    {"collagen.type3_K", R, "42.2 cells/mm^3", "cells/mm^3", 0, 1e7, true, false, "", "K_theta: excess inflammatory cells for half the shift to type III (fitted: validation/calibration)", true},
     {"collagen.labile_lifetime", R, "30 day", "day", 0, 3650, true, false, "", "tau_C1: lifetime of labile collagen I (calibrated, at the top of its range)", true},
     {"collagen.mature_half_life", R, "15 year", "day", 0, 1e6, true, false, "", "half-life of mature cross-linked collagen (commonly quoted)", true},
     {"collagen.capacity", R, "2.5", "1", 1, 100, true, false, "", "C_max: collagen capacity relative to baseline (calibrated, tight)", true},
@@ -103,12 +103,12 @@ const std::vector<ParamSpec> kSpecs = {
     {"elastin.elastosis", R, "0", "1", 0, 10, false, false, "", "photo-aged skin: elastotic excess of mature elastin in the papillary dermis, relative to healthy (0 = healthy)", true},
     {"elastin.elastosis_clearance", R, "0.005 mL/(ng*day)", "mL/(ng*day)", 0, 100, false, false, "", "lambda_X: clearance of mature elastin per unit collagenase above baseline (elastotic material; poorly known)", true},
 
-    {"activation.rate", R, "1.95 1/day", "1/day", 0, 1000, false, false, "", "k_A: onset rate of the activated (remodelling) state (calibrated, poorly known)", true},
-    {"activation.lifetime", R, "60 day", "day", 0, 36500, true, false, "", "tau_A: reversion time of the activated state (calibrated, poorly known)", true},
-    {"activation.crosslink_boost", R, "86", "1", 0, 1e5, false, false, "", "b_kA: cross-linking boost by activated cells (calibrated)", true},
-    {"activation.protection", R, "0", "1", 0, 1e5, false, false, "", "b_dA: protection of new matrix from loss by activated cells (to calibrate)", true},
+    {"activation.rate", R, "2.49 1/day", "1/day", 0, 1000, false, false, "", "k_A: onset rate of the activated (remodelling) state (fitted: validation/calibration)", true},
+    {"activation.lifetime", R, "77 day", "day", 0, 36500, true, false, "", "tau_A: reversion time of the activated state (fitted: validation/calibration)", true},
+    {"activation.crosslink_boost", R, "40.1", "1", 0, 1e5, false, false, "", "b_kA: cross-linking boost by activated cells (fitted: validation/calibration)", true},
+    {"activation.protection", R, "1.41", "1", 0, 1e5, false, false, "", "b_dA: protection of new matrix from loss by activated cells (fitted: validation/calibration)", true},
 
-    {"epidermis.thickening_gain", R, "0.05 1/day", "1/day", 0, 100, false, false, "", "a_eps: epidermal thickening per unit relative TGF-beta excess (poorly known)", true},
+    {"epidermis.thickening_gain", R, "0.0466 1/day", "1/day", 0, 100, false, false, "", "a_eps: epidermal thickening per unit relative TGF-beta excess (fitted: validation/calibration)", true},
     {"epidermis.thickening_time", R, "30 day", "day", 0, 36500, true, false, "", "tau_eps: relaxation time of epidermal thickening (poorly known)", true},
 };
 

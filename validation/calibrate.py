@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import sys
 import tempfile
 
@@ -25,7 +26,10 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import run_validation as rv  # noqa: E402
 
-# key, starting value, lower, upper (log-space search keeps every value positive)
+# key, prior centre (the prototype's calibrated value of MODEL.md s.6 where there is one), lower,
+# upper. The search runs in log space, so every value stays positive. The data pin down few
+# directions, so each parameter also gets a prior residual log(p / centre) / log(PRIOR_WIDTH):
+# without it the fit wanders along directions the data do not see.
 PARAMETERS = [
     ("activation.protection", 3.0, 0.1, 100.0),
     ("activation.crosslink_boost", 86.0, 5.0, 500.0),
@@ -33,8 +37,11 @@ PARAMETERS = [
     ("activation.rate", 1.95, 0.2, 20.0),
     ("activation.lifetime", 60.0, 15.0, 240.0),
     ("collagen.type3_K", 20.0, 2.0, 200.0),
+    ("tgf.diffusion", 0.155, 0.02, 1.0),
+    ("tgf.activation", 0.32, 0.05, 2.0),
     ("epidermis.thickening_gain", 0.05, 0.002, 0.5),
 ]
+PRIOR_WIDTH = 4.0
 
 
 def residuals(runs):
@@ -119,16 +126,23 @@ def main():
     args = ap.parse_args()
     os.makedirs(args.out, exist_ok=True)
     work = tempfile.mkdtemp(prefix="mnsim-calibrate-")
+    # A private copy of the binary: a rebuild during a long calibration must not change the model.
+    args.mnsim = shutil.copy(args.mnsim, os.path.join(work, "mnsim"))
     lo = np.log([p[2] for p in PARAMETERS])
     hi = np.log([p[3] for p in PARAMETERS])
 
     def values(x):
         return np.exp(np.clip(x, lo, hi))
 
+    centre = np.log([p[1] for p in PARAMETERS])
+
+    def prior(x):
+        return float(np.sum(((np.clip(x, lo, hi) - centre) / np.log(PRIOR_WIDTH)) ** 2))
+
     def objective(x):
         r = evaluate(args.mnsim, values(x), work)
         penalty = float(np.sum((x - np.clip(x, lo, hi)) ** 2)) * 100
-        return 1e6 if r is None else float(sum(v * v for v in r.values())) + penalty
+        return 1e6 if r is None else float(sum(v * v for v in r.values())) + prior(x) + penalty
 
     x0 = np.log([p[1] for p in PARAMETERS])
     start = evaluate(args.mnsim, values(x0), work)
@@ -156,7 +170,7 @@ def main():
             weak |= {PARAMETERS[j][0] for j in np.nonzero(np.abs(v) > 0.4)[0]}
     weak |= {PARAMETERS[j][0] for j in range(len(PARAMETERS)) if col[j] < 0.05 * col.max()}
 
-    out = {"evaluations": used, "objective_start": float(sum(v * v for v in start.values())) if start else None,
+    out = {"evaluations": used, "objective_start": float(sum(v * v for v in start.values())) + prior(x0) if start else None,
            "objective": fbest, "parameters": {p[0]: float(v) for p, v in zip(PARAMETERS, best)},
            "residuals": {k: float(v) for k, v in res.items()},
            "sensitivity": {p[0]: float(c) for p, c in zip(PARAMETERS, col)},
@@ -164,9 +178,10 @@ def main():
     with open(os.path.join(args.out, "calibration.json"), "w") as f:
         json.dump(out, f, indent=1)
     lines = ["# Calibration", "", f"Nelder-Mead in log-parameters, {used} evaluations of 4 protocols as 1D columns "
-             f"(`validation/calibrate.py`). Objective (sum of squared scaled misfits): start "
+             f"(`validation/calibrate.py`). Objective (sum of squared scaled misfits plus the prior, width "
+             f"x{PRIOR_WIDTH:g} around the prototype values): start "
              f"{out['objective_start']:.3g}, fitted {fbest:.3g}.", "",
-             "| parameter | start | fitted | range | sensitivity ‖∂r/∂log p‖ | pinned down |", "|---|---|---|---|---|---|"]
+             "| parameter | prior centre | fitted | range | sensitivity ‖∂r/∂log p‖ | pinned down |", "|---|---|---|---|---|---|"]
     for (k, s0, a, b), v, c in zip(PARAMETERS, best, col):
         lines.append(f"| `{k}` | {s0:g} | {v:.4g} | [{a:g}, {b:g}] | {c:.3g} | {'no' if k in weak else 'yes'} |")
     lines += ["", "| target | scaled misfit at start | fitted |", "|---|---|---|"]

@@ -8,31 +8,32 @@ namespace mnsim {
 
 class Config;
 
-// Model parameters in internal units (mm, day, ng/mL, cells/mm^3; matrix relative to baseline).
+// Model parameters in internal units (mm, day, ng/mL, cells/mm^3; matrix relative to baseline),
+// filled by from(Config): the defaults live once, in the parameter table (sim/parameters.cpp).
 struct ModelParams {
   // Pores, damage, latent TGF-beta
-  double tau_O = 0.25, k_B = 1.0, k_act = 0.32, L_dose = 7400.0;
+  double tau_O{}, k_B{}, k_act{}, L_dose{};
   // Active TGF-beta
-  double T0 = 1.0, D_T = 0.155, delta_T = 0.38, f_TN = 0.3, a_T = 0.5, K_g = 2.0;
+  double T0{}, D_T{}, delta_T{}, f_TN{}, a_T{}, K_g{};
   // Inflammatory cells
-  double N0 = 100.0, D_N = 0.02, delta_N = 0.6, alpha_N = 5000.0;
+  double N0{}, D_N{}, delta_N{}, alpha_N{};
   // Collagenase
-  double P0 = 1.0, D_P = 0.02, delta_P = 0.9, a_P = 5.0, f_PN = 0.3;
+  double P0{}, D_P{}, delta_P{}, a_P{}, f_PN{};
   // Fibroblasts
-  double F0_pap = 4000.0, F0_ret = 2500.0, D_F = 5e-3, chi_F = 2e-3, K_chi = 2.0;
-  double r_F = 1.63, delta_F = 1.26, a_F = 2.6, K_h = 21.0;
+  double F0_pap{}, F0_ret{}, D_F{}, chi_F{}, K_chi{};
+  double r_F{}, delta_F{}, a_F{}, K_h{};
   // Collagen
-  double S0 = 0.009, C3_0 = 0.15, theta0 = 0.15, theta1 = 0.4, K_theta = 20.0;
-  double tau_C1 = 30.0, mature_half_life = 5475.0, C_max = 2.5, b_C = 0.32, K_q = 2.0, f_P = 0.5;
+  double S0{}, C3_0{}, theta0{}, theta1{}, K_theta{};
+  double tau_C1{}, mature_half_life{}, C_max{}, b_C{}, K_q{}, f_P{};
   // Elastin
-  double elastin_residence = 27010.0, En0 = 0.02, tau_En = 30.0, b_E = 3.0;
+  double elastin_residence{}, En0{}, tau_En{}, b_E{};
   // Photo-aged skin: elastotic excess of mature elastin in the papillary dermis (relative to a
   // healthy baseline of 1) and its clearance by collagenase above baseline.
-  double elastosis = 0.0, lambda_X = 0.005;
+  double elastosis{}, lambda_X{};
   // Activated fibroblast state
-  double k_A = 1.95, tau_A = 60.0, b_kA = 86.0, b_dA = 0.0;
+  double k_A{}, tau_A{}, b_kA{}, b_dA{};
   // Epidermal thickening observable
-  double a_eps = 0.05, tau_eps = 30.0;
+  double a_eps{}, tau_eps{};
 
   static ModelParams from(const Config& c);
   // Linearised gain of the fibroblast -> TGF-beta -> proliferation loop at baseline (MODEL.md
