@@ -10,9 +10,13 @@ Use Debian's interpreter, which sees the h5py / xarray packages:
     run.sessions          # list of dicts: day, device, needle_length, density, punctures
     run.attrs             # status, software_version, git_hash, seed, config, created_utc, ...
     run.series["papillary/collagen_total_pct"].attrs["units"]   # "%"
+
+    summary = load_summary("out/my-sweep")   # a sweep's summary.csv: one entry per column
+    summary["schedule.interval"], summary["status"], summary["dermis.collagen_total_pct@120"]
 """
 from __future__ import annotations
 
+import csv
 import os
 from dataclasses import dataclass, field
 
@@ -80,3 +84,29 @@ def load(path: str) -> Run:
         attrs = {k: (_text(v) if isinstance(v, bytes) else (v.item() if np.ndim(v) == 0 or np.size(v) == 1 else v))
                  for k, v in f.attrs.items()}
     return Run(path, load_fields(path), load_series(path), load_sessions(path), attrs)
+
+
+def load_summary(sweep_dir: str) -> dict:
+    """A sweep's DIR/summary.csv as {column: numpy array}, in the file's column order.
+
+    Numeric columns (varied keys in their documented unit, outcomes) are float arrays with NaN
+    where a run has no value; id, status and text-valued keys are string arrays. The varied keys
+    are the columns between "id" and "status".
+    """
+    with open(os.path.join(sweep_dir, "summary.csv"), newline="") as f:
+        rows = list(csv.reader(f))
+    header, body = rows[0], rows[1:]
+    columns = {}
+    for j, name in enumerate(header):
+        values = [r[j] for r in body]
+        try:
+            columns[name] = np.array([float(v) for v in values])
+        except ValueError:
+            columns[name] = np.array(values, dtype=str)
+    return columns
+
+
+def varied_keys(summary: dict) -> list:
+    """The keys a sweep varied: the summary's columns between "id" and "status"."""
+    names = list(summary)
+    return names[names.index("id") + 1:names.index("status")]

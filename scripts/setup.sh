@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # One-command set-up for a fresh Debian 12 machine (README, Quick start).
 #   bash scripts/setup.sh run    install what is missing, build Release, run configs/default.ini into out/default/
-#   bash scripts/setup.sh test   install what is missing (with the test clients), build, run the test suite
+#   bash scripts/setup.sh test   install what is missing (with the test clients, OpenMPI and Slurm), build with
+#                                the MPI sweep backend, run the test suite (labels mpi and slurm included)
 # Installing needs root; otherwise the script prints the apt-get line to run and stops.
 set -euo pipefail
 mode=${1:-run}
@@ -10,7 +11,7 @@ cd "$(dirname "$0")/.."
 
 build_pkgs=(cmake make g++ git libeigen3-dev libhdf5-dev libboost-program-options-dev catch2 hdf5-tools)
 python_pkgs=(python3 python3-numpy python3-h5py python3-matplotlib python3-xarray python3-h5netcdf python3-netcdf4 netcdf-bin)
-test_pkgs=(xvfb xauth python3-paraview)
+test_pkgs=(xvfb xauth python3-paraview libopenmpi-dev openmpi-bin slurmctld slurmd slurm-client munge)
 want=("${build_pkgs[@]}" "${python_pkgs[@]}")
 [[ $mode == test ]] && want+=("${test_pkgs[@]}")
 
@@ -31,7 +32,10 @@ if ((${#missing[@]})); then
 fi
 
 jobs=$(nproc)
-cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
+options=()
+# Tests build the MPI sweep backend and start a real single-node Slurm cluster (as root).
+[[ $mode == test ]] && options+=(-DMNSIM_MPI=ON -DMNSIM_TEST_SLURM=ON)
+cmake -S . -B build -DCMAKE_BUILD_TYPE=Release "${options[@]}" >/dev/null
 cmake --build build -j"$jobs"
 
 if [[ $mode == run ]]; then

@@ -22,15 +22,7 @@ std::vector<double> read_array(hid_t parent, const char* name, std::size_t expec
   return v;
 }
 
-struct File {
-  hid_t id = -1;
-  explicit File(hid_t i) : id(i) {}
-  File(File&& o) noexcept : id(o.id) { o.id = -1; }
-  File(const File&) = delete;
-  ~File() {
-    if (id >= 0) H5Fclose(id);
-  }
-};
+using h5::File;
 
 File open_checkpoint(const std::string& path) {
   if (!std::filesystem::exists(path)) throw ConfigError("restart: checkpoint '" + path + "' does not exist");

@@ -20,6 +20,7 @@
 #include "mnsim/io/run_info.hpp"
 #include "mnsim/sim/bench.hpp"
 #include "mnsim/sim/simulation.hpp"
+#include "mnsim/sweep/backends.hpp"
 #include "mnsim/version.hpp"
 
 namespace po = boost::program_options;
@@ -34,6 +35,9 @@ const char* kUsage =
     "       mnsim run CONFIG.ini --restart DIR/checkpoint.h5    continue an interrupted run\n"
     "       mnsim check CONFIG.ini [--set section.key=value]...\n"
     "       mnsim info RUN.h5\n"
+    "       mnsim sweep SPEC.ini [-o DIR] [--backend local|slurm|mpi] [--jobs N] [--threads N] [--quiet] [--progress]\n"
+    "                   [--submit] [--time LIMIT] [--sbatch=--OPTION]...    (slurm backend)\n"
+    "                   [--task I | --collect]                              (one run, or only the summary)\n"
     "       mnsim config-reference [--markdown]\n"
     "       mnsim bench [--grid NXxNYxNZ] [--fields N] [--steps S] [--json FILE] [--threads N]\n"
     "       mnsim --version | --help\n"
@@ -268,6 +272,57 @@ int cmd_run(const std::vector<std::string>& args) {
   return kExitOk;
 }
 
+int cmd_sweep(const std::vector<std::string>& args) {
+  po::options_description desc;
+  desc.add_options()("config", po::value<std::string>())("output,o", po::value<std::string>())(
+      "backend", po::value<std::string>()->default_value("local"))("jobs", po::value<int>())("threads", po::value<int>())(
+      "submit", "")("time", po::value<std::string>())("sbatch", po::value<std::vector<std::string>>()->composing())(
+      "task", po::value<long>())("collect", "")("quiet", "")("progress", "");
+  const po::variables_map vm = parse(args, desc);
+  if (!vm.count("config")) throw Usage("usage: a sweep SPEC.ini file is required\n" + std::string(kUsage));
+  sweep::Options o;
+  o.spec_path = vm["config"].as<std::string>();
+  o.dir = vm.count("output") ? vm["output"].as<std::string>() : "out/" + fs::path(o.spec_path).stem().string();
+  const std::string backend = vm["backend"].as<std::string>();
+  if (backend != "local" && backend != "slurm" && backend != "mpi")
+    throw Usage("usage: --backend = '" + backend + "': allowed one of {local,slurm,mpi}");
+  auto count = [&](const char* name, int hi) {
+    if (!vm.count(name)) return 0;
+    const int n = vm[name].as<int>();
+    if (n < 1 || n > hi)
+      throw Usage("usage: --" + std::string(name) + " = " + std::to_string(n) + ": allowed [1, " + std::to_string(hi) + "]");
+    return n;
+  };
+  o.jobs = count("jobs", 100000);
+  o.threads = count("threads", 1024);
+  o.quiet = vm.count("quiet") > 0;
+  o.live = !o.quiet && (vm.count("progress") || isatty(STDERR_FILENO));
+  o.submit = vm.count("submit") > 0;
+  if (vm.count("time")) o.time_limit = vm["time"].as<std::string>();
+  if (vm.count("sbatch")) o.sbatch_options = vm["sbatch"].as<std::vector<std::string>>();
+  if (backend != "slurm" && (o.submit || vm.count("time") || vm.count("sbatch")))
+    throw Usage("usage: --submit, --time and --sbatch are for --backend slurm");
+  if ((vm.count("task") || vm.count("collect")) && backend != "local")
+    throw Usage("usage: --task and --collect work on this machine; allowed without --backend (local)");
+  if (vm.count("task") && vm.count("collect")) throw Usage("usage: --task and --collect exclude each other");
+
+  std::signal(SIGTERM, on_stop_signal);
+  std::signal(SIGINT, on_stop_signal);
+  o.stop = [] { return g_stop_signal != 0; };
+  if (backend == "mpi") return sweep::run_mpi(o);
+  // A task or a collect job works on a sweep that was validated when it was prepared.
+  const bool prepared = vm.count("task") || vm.count("collect");
+  const sweep::Sweep sw(sweep::Spec::load(o.spec_path), o.dir, !prepared);
+  if (vm.count("collect")) return sweep::collect_and_report(sw, o);
+  if (vm.count("task")) {
+    const long i = vm["task"].as<long>();
+    if (i < 0 || i >= static_cast<long>(sw.runs().size()))
+      throw Usage("usage: --task = " + std::to_string(i) + ": allowed [0, " + std::to_string(sw.runs().size() - 1) + "]");
+    return sweep::run_task(sw, static_cast<std::size_t>(i), o);
+  }
+  return backend == "slurm" ? sweep::run_slurm(sw, o) : sweep::run_local(sw, o);
+}
+
 int cmd_info(const std::vector<std::string>& args) {
   if (args.size() != 1) throw Usage("usage: mnsim info RUN.h5");
   std::cout << describe_run(args[0]);
@@ -294,6 +349,7 @@ int run_cli(int argc, char** argv) {
     if (cmd == "check") return cmd_check(rest);
     if (cmd == "info") return cmd_info(rest);
     if (cmd == "bench") return run_bench(rest);
+    if (cmd == "sweep") return cmd_sweep(rest);
     if (cmd == "config-reference") return cmd_config_reference(rest);
     throw Usage("usage: unknown command '" + cmd + "'\n" + kUsage);
   } catch (const Error& e) {

@@ -125,8 +125,7 @@ Config Config::load(const std::string& path, const std::vector<std::string>& ove
   return from_text(text.str(), path, overrides);
 }
 
-Config Config::from_text(const std::string& ini, const std::string& origin, const std::vector<std::string>& overrides) {
-  Config c;
+std::vector<std::pair<std::string, std::string>> read_ini(const std::string& ini, const std::string& origin) {
   // INI comments start with ';' or '#' at the start of a line or after white space; Boost
   // knows only '#', so comments are removed here.
   std::istringstream file(ini);
@@ -140,20 +139,24 @@ Config Config::from_text(const std::string& ini, const std::string& origin, cons
     in << line << "\n";
   }
   po::options_description desc;
-  for (const auto& s : parameter_specs()) desc.add_options()(s.key, po::value<std::string>());
   po::parsed_options parsed(&desc);
   try {
     parsed = po::parse_config_file(in, desc, /*allow_unregistered=*/true);
   } catch (const po::error& e) {
     throw ConfigError("config: " + origin + ": " + e.what());
   }
+  std::vector<std::pair<std::string, std::string>> entries;
   for (const auto& opt : parsed.options) {
-    const std::string value = opt.value.empty() ? "" : opt.value.front();
-    if (std::count_if(parsed.options.begin(), parsed.options.end(),
-                      [&](const po::option& o) { return o.string_key == opt.string_key; }) > 1)
+    if (std::any_of(entries.begin(), entries.end(), [&](const auto& e) { return e.first == opt.string_key; }))
       throw ConfigError("config: key '" + opt.string_key + "' is given more than once in " + origin);
-    c.set(opt.string_key, value, Source::File);
+    entries.emplace_back(opt.string_key, opt.value.empty() ? "" : opt.value.front());
   }
+  return entries;
+}
+
+Config Config::from_text(const std::string& ini, const std::string& origin, const std::vector<std::string>& overrides) {
+  Config c;
+  for (const auto& [key, value] : read_ini(ini, origin)) c.set(key, value, Source::File);
   for (const auto& o : overrides) {
     const auto eq = o.find('=');
     if (eq == std::string::npos || eq == 0)

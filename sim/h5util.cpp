@@ -2,9 +2,21 @@
 
 #include <hdf5_hl.h>
 
+#include <algorithm>
+
 #include "mnsim/core/errors.hpp"
 
 namespace mnsim::h5 {
+
+File open_readonly(const std::string& path) {
+  hid_t fapl = H5Pcreate(H5P_FILE_ACCESS);
+  H5Pset_file_locking(fapl, false, true);
+  hid_t f = -1;
+  H5E_BEGIN_TRY { f = H5Fopen(path.c_str(), H5F_ACC_RDONLY, fapl); }
+  H5E_END_TRY;
+  H5Pclose(fapl);
+  return File(f);
+}
 
 void check(herr_t status, const std::string& what) {
   if (status < 0) throw IoError("output: HDF5 failed to " + what);
@@ -78,6 +90,23 @@ std::vector<double> read_vector(hid_t parent, const char* name) {
   H5Sclose(space);
   H5Dclose(ds);
   return v;
+}
+
+void write_strings(hid_t parent, const char* name, const std::vector<std::string>& v) {
+  std::size_t width = 1;
+  for (const auto& s : v) width = std::max(width, s.size());
+  std::vector<char> buf(v.size() * width, '\0');
+  for (std::size_t i = 0; i < v.size(); ++i) std::copy(v[i].begin(), v[i].end(), buf.begin() + i * width);
+  hid_t type = H5Tcopy(H5T_C_S1);
+  H5Tset_size(type, width);
+  H5Tset_strpad(type, H5T_STR_NULLPAD);
+  const hsize_t n = v.size();
+  hid_t space = H5Screate_simple(1, &n, nullptr);
+  hid_t ds = checked(H5Dcreate2(parent, name, type, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), std::string("create ") + name);
+  if (n) check(H5Dwrite(ds, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, buf.data()), std::string("write ") + name);
+  H5Dclose(ds);
+  H5Sclose(space);
+  H5Tclose(type);
 }
 
 hid_t session_row_type() {

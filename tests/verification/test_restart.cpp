@@ -63,7 +63,7 @@ TEST_CASE("A run stopped at a checkpoint and resumed ends bitwise equal to an un
   }
 }
 
-TEST_CASE("SIGTERM stops mnsim run with exit 5 and a checkpoint; --restart finishes it as if never stopped", "[verification]") {
+TEST_CASE("SIGTERM stops mnsim run with exit 5 and a checkpoint, and --restart finishes it as if never stopped", "[verification]") {
   const std::string dir = test::temp_dir("sigterm");
   std::ofstream(dir + "/r.ini") << "[grid]\nnx = 48\nny = 1\n[time]\nend = 270\noutput_interval = 10\n"
                                    "[schedule]\ncount = 6\ninterval = 4 week\n";

@@ -2,6 +2,7 @@
 #include <cstdint>
 #include <map>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "mnsim/model/parameters.hpp"
@@ -9,6 +10,10 @@
 namespace mnsim {
 
 enum class Source { Default, File, CommandLine };
+
+// The "section.key" = value entries of INI text in file order, comments (';' or '#') removed.
+// Throws ConfigError on a malformed line or a key given twice; `origin` names the text.
+std::vector<std::pair<std::string, std::string>> read_ini(const std::string& ini, const std::string& origin);
 const char* source_name(Source s);
 
 // Per-session overrides from a [session.N] section: the day and any device.* keys.
