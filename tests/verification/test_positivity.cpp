@@ -62,12 +62,22 @@ TEST_CASE("A full-strength single channel never makes any field negative anywher
   Simulation sim(test::config_with({"grid.nx=16", "grid.ny=16", "grid.nz=90", "device.type=single",
                                     "schedule.count=1", "time.end=10", "time.output_interval=10"}));
   SignAudit audit;
-  sim.run({}, [&](const Progress& p) { audit.inspect(sim.state(), p.day); });
-  INFO(audit.checks << " steps checked; " << audit.bad << " bad values; worst " << audit.where);
+  double lowest_F = 1e300;  // fibroblasts right after the session: the channel core must be empty
+  sim.run({}, [&](const Progress& p) {
+    audit.inspect(sim.state(), p.day);
+    if (p.steps != 1) return;
+    const Grid& g = sim.grid();
+    const LayerMap& layers = sim.model().layers();
+    for (std::size_t i = layers.dermis_begin * g.plane(); i < layers.dermis_end * g.plane(); ++i)
+      lowest_F = std::min(lowest_F, sim.state()[F][i]);
+  });
+  INFO(audit.checks << " steps checked; " << audit.bad << " bad values; worst " << audit.where
+                    << "; lowest fibroblast density after the first step " << lowest_F);
   CHECK(audit.checks == sim.stats().steps);
   CHECK(audit.bad == 0);
-  // The session did hit the tissue hard, so the check was not made on a quiet state.
-  CHECK(sim.stats().chemotaxis_substeps > 0);
+  // The session did hit the tissue hard, so the check was not made on a quiet state: some voxel
+  // lost over 90 % of its fibroblasts (baseline 2500-4000 cells/mm^3).
+  CHECK(lowest_F < 250.0);
 }
 
 TEST_CASE("Dense random punctures in repeated sessions never make any field negative anywhere (2D, every step)",
