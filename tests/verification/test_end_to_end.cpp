@@ -7,6 +7,7 @@
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <cstring>
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -149,4 +150,5 @@ TEST_CASE("mnsim run configs/default.ini (3D, 6 sessions, 270 days) exits 0 with
   INFO("stderr: " << err);
   REQUIRE(code == kExitOk);
   check_run_file(dir + "/run.h5", 6, 270.0);
+  std::filesystem::remove_all(dir);  // 190 MB of snapshots
 }
