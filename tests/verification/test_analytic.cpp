@@ -1,0 +1,295 @@
+// Analytic solutions and exact invariants of the operators: a spreading Gaussian, decay and
+// two-pool kinetics through TissueModel::react, conservation of the total by no-flux diffusion
+// (uniform and layered weights) and by chemotaxis, and exact stationarity of the baseline profile.
+#include <algorithm>
+#include <catch2/catch.hpp>
+#include <cmath>
+#include <cstring>
+#include <random>
+#include <vector>
+
+#include "mnsim/core/fields.hpp"
+#include "mnsim/core/grid.hpp"
+#include "mnsim/model/tissue.hpp"
+#include "mnsim/numerics/chemotaxis.hpp"
+#include "mnsim/numerics/diffusion.hpp"
+#include "support/convergence.hpp"
+#include "support/helpers.hpp"
+
+using namespace mnsim;
+
+namespace {
+
+constexpr double kPi = 3.14159265358979323846;
+
+Grid box(int nx, int ny, int nz, double dx) {
+  Grid g;
+  g.nx = nx;
+  g.ny = ny;
+  g.nz = nz;
+  g.dx = dx;
+  return g;
+}
+
+// Total in extended precision, so the check measures the operator's round-off and not the
+// summation's (a plain sum of 10^5 terms can drift by more than 1e-13 relative on its own).
+long double total(const std::vector<double>& u, std::size_t b = 0, std::size_t e = SIZE_MAX) {
+  long double s = 0;
+  for (std::size_t i = b; i < std::min(e, u.size()); ++i) s += u[i];
+  return s;
+}
+
+std::vector<double> random_field(std::size_t n, double lo, double hi, unsigned seed) {
+  std::mt19937_64 rng(seed);
+  std::uniform_real_distribution<double> d(lo, hi);
+  std::vector<double> u(n);
+  for (auto& v : u) v = d(rng);
+  return u;
+}
+
+// Exact solution of u_t = D lap(u) for a Gaussian started at time -t0 (peak 1 at t = 0) on the
+// box: periodic in x and y (image sum over periods) and no-flux at z = 0 and z = Lz (images
+// mirrored in both walls).
+double gaussian_exact(const Grid& g, double D, double t0, double x0, double y0, double z0, double x, double y, double z,
+                      double t) {
+  const double s = 4 * D * (t0 + t);
+  auto G = [&](double d) { return std::exp(-d * d / s); };
+  const int d = g.dim();
+  const double peak = std::pow(t0 / (t0 + t), 0.5 * d);
+  double gx = 1, gy = 1, gz = 0;
+  if (g.nx > 1) {
+    gx = 0;
+    for (int n = -3; n <= 3; ++n) gx += G(x - x0 - n * g.lx());
+  }
+  if (g.ny > 1) {
+    gy = 0;
+    for (int n = -3; n <= 3; ++n) gy += G(y - y0 - n * g.ly());
+  }
+  for (int m = -3; m <= 3; ++m) gz += G(z - z0 - 2 * m * g.depth()) + G(z + z0 - 2 * m * g.depth());
+  return peak * gx * gy * gz;
+}
+
+struct GaussianRun {
+  double l2_rel, max_rel, mass_drift;
+};
+
+GaussianRun gaussian_run(const Grid& g, double D, double t0, double t_end, double dt_per_dx2) {
+  const double x0 = 0.35 * g.lx(), y0 = 0.6 * g.ly(), z0 = 0.15 * g.depth();  // near the top wall: images matter
+  std::vector<double> u(g.size());
+  for (int k = 0; k < g.nz; ++k)
+    for (int j = 0; j < g.ny; ++j)
+      for (int i = 0; i < g.nx; ++i)
+        u[g.idx(i, j, k)] = gaussian_exact(g, D, t0, x0, y0, z0, g.x(i), g.y(j), g.z(k), 0.0);
+  const long double m0 = total(u);
+  ImplicitDiffusion op(g, D, std::vector<double>(g.nz, 1.0), 0, g.nz);
+  const int steps = static_cast<int>(std::lround(t_end / (dt_per_dx2 * g.dx * g.dx)));
+  for (int s = 0; s < steps; ++s) op.step(u.data(), t_end / steps);
+  std::vector<double> err(g.size());
+  double peak = 0, worst = 0;
+  for (int k = 0; k < g.nz; ++k)
+    for (int j = 0; j < g.ny; ++j)
+      for (int i = 0; i < g.nx; ++i) {
+        const double ex = gaussian_exact(g, D, t0, x0, y0, z0, g.x(i), g.y(j), g.z(k), t_end);
+        const std::size_t id = g.idx(i, j, k);
+        err[id] = u[id] - ex;
+        peak = std::max(peak, ex);
+        worst = std::max(worst, std::fabs(err[id]));
+      }
+  return {test::norm_l2(err) / peak, worst / peak, static_cast<double>(std::fabs(total(u) - m0) / m0)};
+}
+
+}  // namespace
+
+TEST_CASE("A Gaussian spreads as the exact periodic / no-flux solution, at second order in dx with dt ~ dx^2",
+          "[verification]") {
+  const double D = 0.02, t0 = 0.1, t_end = 0.25;
+  struct Case {
+    const char* name;
+    std::vector<Grid> grids;
+  };
+  const std::vector<Case> cases = {
+      {"2D", {box(32, 1, 32, 1.0 / 32), box(64, 1, 64, 1.0 / 64), box(128, 1, 128, 1.0 / 128)}},
+      {"3D", {box(20, 20, 20, 1.0 / 20), box(40, 40, 40, 1.0 / 40), box(80, 80, 80, 1.0 / 80)}},
+  };
+  for (const auto& c : cases) {
+    std::vector<double> h, e;
+    GaussianRun finest{};
+    for (const Grid& g : c.grids) {
+      finest = gaussian_run(g, D, t0, t_end, 0.5 / D);
+      h.push_back(g.dx);
+      e.push_back(finest.l2_rel);
+      UNSCOPED_INFO(c.name << " dx " << g.dx << ": L2/peak " << finest.l2_rel << " max/peak " << finest.max_rel
+                           << " mass drift " << finest.mass_drift);
+    }
+    const double order = test::fitted_order(h, e);
+    INFO(c.name << ": observed order " << order);
+    CHECK(order == Approx(2.0).margin(0.15));
+    // Stated tolerance at the finest grid: 0.1 % of the peak in L2 and 2 % of it anywhere.
+    CHECK(finest.l2_rel < 1e-3);
+    CHECK(finest.max_rel < 0.02);
+    CHECK(finest.mass_drift < 1e-12);
+  }
+}
+
+TEST_CASE("Reaction decay and two-pool activation match their exact solutions at first order in dt", "[verification]") {
+  // TissueModel::react alone on a 1D column, with pores, damage and latent TGF-beta loaded: pores
+  // close as exp(-t/tau_O), damage decays as exp(-k_B t), latent TGF-beta as exp(-k_act t), and in
+  // the epidermis (no cells) active TGF-beta follows T' = k_act L - delta_T (T - T0), i.e.
+  // T = T0 + L0 k_act / (delta_T - k_act) (exp(-k_act t) - exp(-delta_T t)).
+  const ModelParams p = ModelParams::from(test::config_with({}));
+  const Grid g = box(1, 1, 90, 0.02);
+  const LayerMap layers(g, SkinLayers{});
+  const TissueModel model(p, g, layers);
+  const double L0 = 1000.0, t_end = 1.0;
+  const int ke = 0;  // an epidermal level
+  REQUIRE(layers.of_level[ke] == Layer::Epidermis);
+  auto T_exact = [&](double t) {
+    return p.T0 + L0 * p.k_act / (p.delta_T - p.k_act) * (std::exp(-p.k_act * t) - std::exp(-p.delta_T * t));
+  };
+  std::vector<double> h, eO, eB, eL, eT;
+  for (int steps : {40, 80, 160, 320, 640}) {
+    State s(g);
+    model.set_baseline(s);
+    for (int k = 0; k < layers.skin_end; ++k) {
+      s[O][k] = 1.0;
+      s[B][k] = 1.0;
+      s[L][k] = L0;
+    }
+    const double dt = t_end / steps;
+    for (int n = 0; n < steps; ++n) model.react(s, dt);
+    h.push_back(dt);
+    eO.push_back(std::fabs(s[O][ke] / std::exp(-t_end / p.tau_O) - 1));
+    eB.push_back(std::fabs(s[B][ke] / std::exp(-p.k_B * t_end) - 1));
+    eL.push_back(std::fabs(s[L][ke] / (L0 * std::exp(-p.k_act * t_end)) - 1));
+    eT.push_back(std::fabs(s[T][ke] - T_exact(t_end)) / T_exact(t_end));
+    UNSCOPED_INFO("dt " << dt << ": O " << eO.back() << " B " << eB.back() << " L " << eL.back() << " T " << eT.back());
+  }
+  const double oO = test::fitted_order(h, eO), oB = test::fitted_order(h, eB), oL = test::fitted_order(h, eL),
+               oT = test::fitted_order(h, eT);
+  INFO("observed orders: O " << oO << " B " << oB << " L " << oL << " T " << oT);
+  CHECK(oO == Approx(1.0).margin(0.1));
+  CHECK(oB == Approx(1.0).margin(0.1));
+  CHECK(oL == Approx(1.0).margin(0.1));
+  CHECK(oT == Approx(1.0).margin(0.1));
+  // Backward Euler on y' = -lambda y has the relative error lambda^2 t dt / 2 to leading order:
+  // the decays are implicit Euler, not just some first-order scheme.
+  const double dt = h.back();
+  CHECK(eO.back() == Approx(std::pow(1 / p.tau_O, 2) * t_end * dt / 2).epsilon(0.05));
+  CHECK(eB.back() == Approx(p.k_B * p.k_B * t_end * dt / 2).epsilon(0.05));
+  CHECK(eL.back() == Approx(p.k_act * p.k_act * t_end * dt / 2).epsilon(0.05));
+  CHECK(eT.back() < 1e-3);
+}
+
+// Every sweep's matrix has unit column sums, so the total is conserved exactly in exact arithmetic.
+// In floating point a direct solve perturbs it by about eps * s per step (s = D dt / dx^2): the
+// check is per step, at steps up to the largest s a default run takes (D_T = 0.155 mm^2/day,
+// dt = 1 day, dx = 0.02 mm: s = 388).
+TEST_CASE("No-flux diffusion conserves the total to 1e-12 per step, with uniform and layered weights, in 2D and 3D",
+          "[verification]") {
+  const ModelParams p = ModelParams::from(test::config_with({}));
+  for (const Grid& g : {box(40, 1, 90, 0.02), box(16, 12, 90, 0.02)}) {
+    const LayerMap layers(g, SkinLayers{});
+    const TissueModel model(p, g, layers);
+    std::vector<double> layered(g.nz), uniform(g.nz, 1.0), rough(g.nz);
+    for (int k = 0; k < g.nz; ++k) {
+      layered[k] = model.baseline(F, k);                // 4000 / 2500 in the dermis, 0 elsewhere
+      rough[k] = std::pow(10.0, 2.0 * std::sin(0.7 * k));  // jumps of up to 100x between levels
+    }
+    struct Case {
+      const char* name;
+      std::vector<double> w;
+      int k0, k1;
+    };
+    const std::vector<Case> cases = {{"uniform, whole column", uniform, 0, g.nz},
+                                     {"layered fibroblast baseline, dermis only", layered, layers.dermis_begin, layers.dermis_end},
+                                     {"rough weight, levels 5..70", rough, 5, 70}};
+    for (const auto& c : cases) {
+      // Large and small steps (s = D dt / dx^2 from 0.1 to 1000).
+      for (double dt : {0.001, 0.05, 1.0}) {
+        std::vector<double> u = random_field(g.size(), 0.0, 5000.0, 7);
+        const std::vector<double> u0 = u;
+        const std::size_t b = std::size_t(c.k0) * g.plane(), e = std::size_t(c.k1) * g.plane();
+        ImplicitDiffusion op(g, 0.155, c.w, c.k0, c.k1);
+        double drift = 0;
+        for (int n = 0; n < 20; ++n) {
+          const long double m0 = total(u, b, e);
+          op.step(u.data(), dt);
+          drift = std::max(drift, static_cast<double>(std::fabs(total(u, b, e) - m0) / m0));
+        }
+        INFO(g.dim() << "D, " << c.name << ", dt " << dt << ": largest relative change of the total in one step " << drift);
+        CHECK(drift < 1e-12);
+        // Levels outside the active range are not touched at all.
+        CHECK(std::memcmp(u.data(), u0.data(), b * sizeof(double)) == 0);
+        CHECK(std::memcmp(u.data() + e, u0.data() + e, (g.size() - e) * sizeof(double)) == 0);
+        // And the field did move: the check is not vacuous.
+        double moved = 0;
+        for (std::size_t i = b; i < e; ++i) moved = std::max(moved, std::fabs(u[i] - u0[i]));
+        CHECK(moved > 1.0);
+      }
+    }
+  }
+}
+
+TEST_CASE("A field equal to its weight profile is stationary under diffusion to round-off", "[verification]") {
+  // u = w is an exact fixed point of every sweep (the flux is D w d(u/w)/dz = 0). 300 steps with s
+  // up to 388 may accumulate round-off of about eps * s per step, hence 1e-11; with a uniform
+  // weight instead, the same layered field diffuses across the layer jump and moves by far more.
+  const ModelParams p = ModelParams::from(test::config_with({}));
+  for (const Grid& g : {box(40, 1, 90, 0.02), box(16, 12, 90, 0.02)}) {
+    const LayerMap layers(g, SkinLayers{});
+    const TissueModel model(p, g, layers);
+    std::vector<double> w(g.nz), rough(g.nz);
+    for (int k = 0; k < g.nz; ++k) {
+      w[k] = model.baseline(F, k);
+      rough[k] = std::pow(10.0, 2.0 * std::sin(0.7 * k));
+    }
+    auto deviation_after_steps = [&](const std::vector<double>& prof, const std::vector<double>& weight, int k0, int k1) {
+      std::vector<double> u(g.size(), 0.0);
+      for (int k = k0; k < k1; ++k) std::fill_n(u.begin() + std::size_t(k) * g.plane(), g.plane(), prof[k]);
+      ImplicitDiffusion op(g, 0.155, weight, k0, k1);
+      for (double dt : {0.001, 0.05, 1.0})
+        for (int n = 0; n < 100; ++n) op.step(u.data(), dt);
+      double worst = 0;
+      for (int k = k0; k < k1; ++k)
+        for (std::size_t i = 0; i < g.plane(); ++i)
+          worst = std::max(worst, std::fabs(u[std::size_t(k) * g.plane() + i] - prof[k]) / prof[k]);
+      return worst;
+    };
+    const double dev_layered = deviation_after_steps(w, w, layers.dermis_begin, layers.dermis_end);
+    const double dev_rough = deviation_after_steps(rough, rough, 0, g.nz);
+    const double dev_unweighted = deviation_after_steps(w, std::vector<double>(g.nz, 1.0), layers.dermis_begin, layers.dermis_end);
+    INFO(g.dim() << "D: worst relative deviation, layered " << dev_layered << ", rough " << dev_rough
+                 << "; layered field under a uniform weight " << dev_unweighted);
+    CHECK(dev_layered < 1e-11);
+    CHECK(dev_rough < 1e-11);
+    CHECK(dev_unweighted > 0.01);
+  }
+}
+
+TEST_CASE("Chemotaxis conserves the total to 1e-12 and leaves levels outside its range untouched", "[verification]") {
+  for (const Grid& g : {box(40, 1, 90, 0.02), box(16, 12, 90, 0.02)}) {
+    const int k0 = 4, k1 = 70;
+    std::vector<double> u = random_field(g.size(), 0.0, 4000.0, 11);
+    // A steep attractant: random values up to 2 K plus a ridge, so velocities change sign
+    // everywhere, the limiter is active and the step is subcycled.
+    std::vector<double> c = random_field(g.size(), 0.0, 100.0, 12);
+    for (int k = 0; k < g.nz; ++k)
+      for (int j = 0; j < g.ny; ++j)
+        for (int i = 0; i < g.nx; ++i) c[g.idx(i, j, k)] += 500.0 * std::exp(-std::pow((g.x(i) - 0.4) / 0.05, 2));
+    const std::vector<double> u0 = u;
+    const std::size_t b = std::size_t(k0) * g.plane(), e = std::size_t(k1) * g.plane();
+    const long double m0 = total(u, b, e);
+    Chemotaxis op(g, 2e-3, 50.0, k0, k1);
+    int substeps = 0;
+    for (int n = 0; n < 10; ++n) substeps += op.step(u.data(), c.data(), 0.05);
+    const double drift = static_cast<double>(std::fabs(total(u, b, e) - m0) / m0);
+    INFO(g.dim() << "D: " << substeps << " substeps, relative drift " << drift);
+    CHECK(substeps > 10);
+    CHECK(drift < 1e-12);
+    CHECK(std::memcmp(u.data(), u0.data(), b * sizeof(double)) == 0);
+    CHECK(std::memcmp(u.data() + e, u0.data() + e, (g.size() - e) * sizeof(double)) == 0);
+    double moved = 0;
+    for (std::size_t i = b; i < e; ++i) moved = std::max(moved, std::fabs(u[i] - u0[i]));
+    CHECK(moved > 1.0);
+  }
+}
