@@ -192,8 +192,9 @@ void write_table(hid_t group, const char* name, hid_t type, std::size_t n, const
 }  // namespace
 
 void RunWriter::write_sessions(const std::vector<SessionRecord>& sessions) {
-  // Compound rows hold only numbers and char arrays, never HDF5 strings, so netCDF-4 readers
-  // (ncdump) accept the types.
+  // netCDF-4 readers (ncdump) see a compound dataset only when its type is committed in the
+  // group, and read its members when they are numbers or arrays of netCDF chars (one-byte
+  // strings), never variable or longer HDF5 strings.
   struct SessionRow {
     double day;
     char device[16];
@@ -218,7 +219,9 @@ void RunWriter::write_sessions(const std::vector<SessionRecord>& sessions) {
     for (const Puncture& p : s.sites) sites.push_back({static_cast<int>(i), p.x, p.y, s.depth, s.radius});
   }
   const hsize_t chars = 16;
-  hid_t str = H5Tarray_create2(H5T_NATIVE_CHAR, 1, &chars);
+  hid_t nc_char = H5Tcopy(H5T_C_S1);
+  H5Tset_strpad(nc_char, H5T_STR_NULLPAD);
+  hid_t str = H5Tarray_create2(nc_char, 1, &chars);
   hid_t session_type = H5Tcreate(H5T_COMPOUND, sizeof(SessionRow));
   H5Tinsert(session_type, "day", HOFFSET(SessionRow, day), H5T_NATIVE_DOUBLE);
   H5Tinsert(session_type, "device", HOFFSET(SessionRow, device), str);
@@ -234,6 +237,8 @@ void RunWriter::write_sessions(const std::vector<SessionRecord>& sessions) {
 
   if (H5Lexists(file_, "schedule", H5P_DEFAULT) > 0) check(H5Ldelete(file_, "schedule", H5P_DEFAULT), "replace schedule");
   hid_t g = make_group(file_, "schedule");
+  check(H5Tcommit2(g, "session_t", session_type, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), "commit session_t");
+  check(H5Tcommit2(g, "puncture_t", puncture_type, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), "commit puncture_t");
   write_table(g, "sessions", session_type, rows.size(), rows.data(), "day, -, mm, 1/cm^2, 1 (per column)",
               "one row per session: day, device type, needle length, mean puncture density the settings lay, "
               "punctures laid on the patch (1D: expected per cm^2)");
@@ -244,6 +249,7 @@ void RunWriter::write_sessions(const std::vector<SessionRecord>& sessions) {
   H5Tclose(puncture_type);
   H5Tclose(session_type);
   H5Tclose(str);
+  H5Tclose(nc_char);
   check(H5Fflush(file_, H5F_SCOPE_GLOBAL), "flush");
 }
 
