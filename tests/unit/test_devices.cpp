@@ -110,7 +110,7 @@ TEST_CASE("In density mode the pen lays whole passes at the hand speed that meet
   }
 }
 
-TEST_CASE("The same seed gives the same punctures; another seed or session gives others", "[unit]") {
+TEST_CASE("The same seed gives the same punctures and another seed or session gives others", "[unit]") {
   const Patch patch{1, 1};
   for (const char* type : kDevices) {
     const DeviceSpec d = device({std::string("device.type=") + type, "device.density=2000"});

@@ -36,7 +36,7 @@ TEST_CASE("The generator spaces schedule.count sessions by schedule.interval fro
   CHECK(build_schedule(test::config_with({"schedule.count=0"})).empty());
 }
 
-TEST_CASE("[session.N] sections set their day and override device keys for that session only", "[unit]") {
+TEST_CASE("Session sections set their day and override device keys for that session only", "[unit]") {
   const auto s = build_schedule(load_ini(R"(
 [time]
 end = 6 month
