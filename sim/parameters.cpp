@@ -32,7 +32,7 @@ const std::vector<ParamSpec> kSpecs = {
     {"time.max_step", R, "1 day", "day", 1e-6, 30, false, false, "", "largest time step (reached in slow remodelling)", true},
     {"time.first_step", R, "0.001 day", "day", 1e-8, 1, false, false, "", "time step right after a session; the controller grows it from there", true},
 
-    {"schedule.count", I, "6", "", 0, 1000, false, false, "", "number of sessions made by the generator (0 = untreated control)", true},
+    {"schedule.count", I, "6", "", 0, 1000, false, false, "", "number of sessions made by the generator (0 = untreated control); [session.N] sections, when given, replace the generator", true},
     {"schedule.interval", R, "28 day", "day", 0, 36500, true, false, "", "days between sessions", true},
     {"schedule.start", R, "0 day", "day", 0, 36500, false, false, "", "day of the first session", true},
 
