@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <stdexcept>
+#include <utility>
 
 #include "mnsim/io/config.hpp"
 #include "mnsim/io/units.hpp"

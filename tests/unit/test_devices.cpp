@@ -130,10 +130,11 @@ TEST_CASE("Placement depends on neither the grid spacing nor the thread count", 
     const DeviceSpec d = device({std::string("device.type=") + type, "device.density=2000"});
     std::vector<std::vector<Puncture>> serial(8), parallel(8);
     for (int s = 0; s < 8; ++s) serial[s] = place_punctures(d, patch_of(coarse), 9, s);
+    const int threads = omp_get_max_threads();
     omp_set_num_threads(2);
 #pragma omp parallel for schedule(dynamic)
     for (int s = 7; s >= 0; --s) parallel[s] = place_punctures(d, patch_of(fine), 9, s);
-    omp_set_num_threads(omp_get_num_procs());
+    omp_set_num_threads(threads);
     INFO(type);
     for (int s = 0; s < 8; ++s) CHECK(same(serial[s], parallel[s]));
   }

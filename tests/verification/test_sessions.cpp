@@ -62,10 +62,11 @@ std::vector<double> damage_after(const std::vector<std::string>& extra, int thre
   std::vector<std::string> o = {"grid.nx=20", "grid.ny=20", "device.type=roller", "device.density=2000",
                                 "schedule.count=1", "time.end=0.1", "time.output_interval=0.1"};
   o.insert(o.end(), extra.begin(), extra.end());
+  const int before = omp_get_max_threads();
   omp_set_num_threads(threads);
   Simulation sim(test::config_with(o));
   sim.run();
-  omp_set_num_threads(omp_get_num_procs());
+  omp_set_num_threads(before);
   return sim.state().f[B];
 }
 
