@@ -69,37 +69,6 @@ Patch patch_of(const Grid& g) {
   return {0, 0};
 }
 
-std::vector<Puncture> place_punctures(const std::string& type, double density, const Patch& patch,
-                                      std::uint64_t seed, int session) {
-  std::vector<Puncture> out;
-  if (patch.lx <= 0) return out;  // 1D: only the density matters
-  if (type == "single") {
-    out.push_back({0.5 * patch.lx, 0.5 * patch.ly});
-    return out;
-  }
-  const double mean = density * patch.lx * patch.ly;
-  // Poisson count by inversion of the cumulative distribution (normal approximation for
-  // large means, where exp(-mean) would underflow).
-  const double u = counter_uniform(seed, session, ~0ull, 0);
-  long count = 0;
-  if (mean > 500) {
-    const double u2 = counter_uniform(seed, session, ~0ull, 1);
-    const double z = std::sqrt(-2 * std::log(std::max(u, 1e-300))) * std::cos(2 * kPi * u2);
-    count = std::max(0L, std::lround(mean + std::sqrt(mean) * z));
-  } else {
-    double p = std::exp(-mean), cdf = p;
-    while (u > cdf && p > 0) {
-      ++count;
-      p *= mean / count;
-      cdf += p;
-    }
-  }
-  out.reserve(count);
-  for (long n = 0; n < count; ++n)
-    out.push_back({patch.lx * counter_uniform(seed, session, n, 0), patch.ly * counter_uniform(seed, session, n, 1)});
-  return out;
-}
-
 std::vector<double> channel_indicator(const Grid& g, const Needle& needle, const std::vector<Puncture>& punctures,
                                       double density) {
   std::vector<double> chi(g.size(), 0.0);

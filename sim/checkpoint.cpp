@@ -71,19 +71,29 @@ void Simulation::save_checkpoint(const std::string& path, const std::string& con
   H5Gclose(se);
 
   hid_t re = h5::make_group(f, "sessions");
-  std::vector<double> day, length, density, punctures;
+  std::vector<double> day, length, density, punctures, depth, radius, site_x, site_y;
   std::string devices;
   for (const auto& r : records_) {
     day.push_back(r.day);
     length.push_back(r.needle_length);
     density.push_back(r.density);
     punctures.push_back(static_cast<double>(r.punctures));
+    depth.push_back(r.depth);
+    radius.push_back(r.radius);
+    for (const Puncture& p : r.sites) {
+      site_x.push_back(p.x);
+      site_y.push_back(p.y);
+    }
     devices += r.device + "\n";
   }
   write_array(re, "day", day);
   write_array(re, "needle_length", length);
   write_array(re, "density", density);
   write_array(re, "punctures", punctures);
+  write_array(re, "depth", depth);
+  write_array(re, "radius", radius);
+  write_array(re, "site_x", site_x);  // every session's sites in order; punctures[i] of them each in 2D/3D
+  write_array(re, "site_y", site_y);
   h5::set_text(re, "devices", devices);
   H5Gclose(re);
   if (H5Fclose(f) < 0) throw IoError("checkpoint: cannot write '" + tmp + "'");
@@ -137,12 +147,18 @@ long Simulation::load_checkpoint(const std::string& path) {
   hid_t re = H5Gopen2(f, "sessions", H5P_DEFAULT);
   const auto day = h5::read_vector(re, "day"), length = h5::read_vector(re, "needle_length");
   const auto density = h5::read_vector(re, "density"), punctures = h5::read_vector(re, "punctures");
+  const auto depth = h5::read_vector(re, "depth"), radius = h5::read_vector(re, "radius");
+  const auto site_x = h5::read_vector(re, "site_x"), site_y = h5::read_vector(re, "site_y");
   std::istringstream devices(h5::get_text(re, "devices"));
   records_.clear();
+  std::size_t next_site = 0;
   for (std::size_t i = 0; i < day.size(); ++i) {
-    std::string dev;
-    std::getline(devices, dev);
-    records_.push_back({day[i], dev, length[i], density[i], static_cast<long>(punctures[i])});
+    SessionRecord r{day[i], "", length[i], density[i], static_cast<long>(punctures[i]), depth[i], radius[i], {}};
+    std::getline(devices, r.device);
+    const std::size_t n = grid_.nx > 1 ? static_cast<std::size_t>(r.punctures) : 0;
+    if (next_site + n > site_x.size()) throw IoError("restart: " + path + ": puncture records are truncated");
+    for (std::size_t k = 0; k < n; ++k, ++next_site) r.sites.push_back({site_x[next_site], site_y[next_site]});
+    records_.push_back(std::move(r));
   }
   H5Gclose(re);
   return static_cast<long>(h5::get_long(f, "snapshots"));

@@ -33,30 +33,36 @@ std::string trim(const std::string& s) {
   return s.substr(b, e - b + 1);
 }
 
-[[noreturn]] void bad_value(const ParamSpec& s, const std::string& text, const std::string& why) {
-  throw ConfigError("config: " + std::string(s.key) + " = '" + text + "': " + why + "; allowed " +
-                    allowed_text(s));
+[[noreturn]] void bad_value(const ParamSpec& s, const std::string& key, const std::string& text, const std::string& why) {
+  throw ConfigError("config: " + key + " = '" + text + "': " + why + "; allowed " + allowed_text(s));
 }
 
-// Reads `text` for key `s`, checks type, unit and range; returns the value in the canonical unit.
-double validate(const ParamSpec& s, const std::string& text) {
+std::string day_text(double day) {
+  std::ostringstream os;
+  os << day << " day";
+  return os.str();
+}
+
+// Reads `text` for key `s` (given as `key`: a [session.N] section names its own), checks type,
+// unit and range; returns the value in the canonical unit.
+double validate(const ParamSpec& s, const std::string& text, const std::string& key) {
   if (s.kind == ParamKind::Choice) {
     std::stringstream ss(s.choices);
     std::string c;
     while (std::getline(ss, c, '|'))
       if (c == text) return 0.0;
-    bad_value(s, text, "unknown choice");
+    bad_value(s, key, text, "unknown choice");
   }
   double v = 0.0;
   try {
     v = units::parse_quantity(text, s.kind == ParamKind::Real ? s.unit : "1");
   } catch (const std::invalid_argument& e) {
-    bad_value(s, text, e.what());
+    bad_value(s, key, text, e.what());
   }
-  if (s.kind == ParamKind::Integer && v != std::floor(v)) bad_value(s, text, "not a whole number");
+  if (s.kind == ParamKind::Integer && v != std::floor(v)) bad_value(s, key, text, "not a whole number");
   const bool low_ok = s.min_open ? v > s.min : v >= s.min;
   const bool high_ok = s.max_open ? v < s.max : v <= s.max;
-  if (!low_ok || !high_ok) bad_value(s, text, "out of range");
+  if (!low_ok || !high_ok) bad_value(s, key, text, "out of range");
   return v;
 }
 
@@ -87,7 +93,7 @@ void Config::set(const std::string& key, const std::string& raw, Source src) {
                       "'? (mnsim config-reference lists every key)");
   Entry e;
   e.text = text;
-  e.value = validate(*s, text);
+  e.value = validate(*s, text, key);
   e.source = src;
   entries_[key] = e;
 }
@@ -113,7 +119,7 @@ void Config::add_session_key(int number, const std::string& name, const std::str
   if (!s)
     throw ConfigError("config: unknown key '" + key + "' = '" + text + "'; a [session.N] section takes 'day' and device keys (did you mean '" +
                       nearest_key("device." + name).substr(7) + "'?)");
-  validate(*s, text);
+  validate(*s, text, key);
   it->device[name] = text;
 }
 
@@ -194,14 +200,14 @@ void Config::check_cross_keys() const {
     if (s.day < 0)
       throw ConfigError("config: session." + std::to_string(s.number) + ".day is missing; allowed [0, time.end] day");
     if (s.day > real("time.end"))
-      throw ConfigError("config: session." + std::to_string(s.number) + ".day = " + number(s.day) +
+      throw ConfigError("config: session." + std::to_string(s.number) + ".day = " + day_text(s.day) +
                         ": after time.end = " + text("time.end") + "; allowed [0, time.end] day");
   }
   auto sorted = sessions_;
   std::sort(sorted.begin(), sorted.end(), [](auto& a, auto& b) { return a.number < b.number; });
   for (std::size_t i = 1; i < sorted.size(); ++i)
     if (sorted[i].day <= sorted[i - 1].day)
-      throw ConfigError("config: session." + std::to_string(sorted[i].number) + ".day = " + number(sorted[i].day) +
+      throw ConfigError("config: session." + std::to_string(sorted[i].number) + ".day = " + day_text(sorted[i].day) +
                         ": sessions must be in increasing order of day; allowed (session." +
                         std::to_string(sorted[i - 1].number) + ".day, time.end] day");
 }

@@ -178,9 +178,32 @@ void RunWriter::write_timeseries(const Timeseries& ts) {
   check(H5Fflush(file_, H5F_SCOPE_GLOBAL), "flush");
 }
 
+namespace {
+// A 1-D compound dataset of `n` rows with a per-column `units` attribute and a description.
+void write_table(hid_t group, const char* name, hid_t type, std::size_t n, const void* rows, const char* units,
+                 const char* description) {
+  const hsize_t dims = n;
+  hid_t space = H5Screate_simple(1, &dims, nullptr);
+  hid_t ds = checked(H5Dcreate2(group, name, type, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), std::string("create ") + name);
+  if (n) check(H5Dwrite(ds, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, rows), std::string("write ") + name);
+  set_text(ds, "units", units);
+  set_text(ds, "long_name", description);
+  H5Dclose(ds);
+  H5Sclose(space);
+}
+}  // namespace
+
 void RunWriter::write_sessions(const std::vector<SessionRecord>& sessions) {
+  // netCDF-4 readers (ncdump) see a compound dataset only when its type is committed in the
+  // group, and read its members when they are numbers or arrays of netCDF chars.
+  struct PunctureRow {
+    int session;
+    double x, y, depth, radius;
+  };
   std::vector<h5::SessionRow> rows;
-  for (const auto& s : sessions) {
+  std::vector<PunctureRow> sites;
+  for (std::size_t i = 0; i < sessions.size(); ++i) {
+    const SessionRecord& s = sessions[i];
     h5::SessionRow r{};
     r.day = s.day;
     std::strncpy(r.device, s.device.c_str(), sizeof(r.device) - 1);
@@ -188,21 +211,29 @@ void RunWriter::write_sessions(const std::vector<SessionRecord>& sessions) {
     r.density = s.density;
     r.punctures = s.punctures;
     rows.push_back(r);
+    for (const Puncture& p : s.sites) sites.push_back({static_cast<int>(i), p.x, p.y, s.depth, s.radius});
   }
-  hid_t type = h5::session_row_type();
+  hid_t session_type = h5::session_row_type();
+  hid_t puncture_type = H5Tcreate(H5T_COMPOUND, sizeof(PunctureRow));
+  H5Tinsert(puncture_type, "session", HOFFSET(PunctureRow, session), H5T_NATIVE_INT);
+  H5Tinsert(puncture_type, "x", HOFFSET(PunctureRow, x), H5T_NATIVE_DOUBLE);
+  H5Tinsert(puncture_type, "y", HOFFSET(PunctureRow, y), H5T_NATIVE_DOUBLE);
+  H5Tinsert(puncture_type, "depth", HOFFSET(PunctureRow, depth), H5T_NATIVE_DOUBLE);
+  H5Tinsert(puncture_type, "radius", HOFFSET(PunctureRow, radius), H5T_NATIVE_DOUBLE);
+
   if (H5Lexists(file_, "schedule", H5P_DEFAULT) > 0) check(H5Ldelete(file_, "schedule", H5P_DEFAULT), "replace schedule");
   hid_t g = make_group(file_, "schedule");
-  // netCDF-4 sees a compound only as a named (committed) type, next to the dataset using it.
-  check(H5Tcommit2(g, "session_t", type, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), "commit the session type");
-  const hsize_t n = rows.size();
-  hid_t space = H5Screate_simple(1, &n, nullptr);
-  hid_t ds = checked(H5Dcreate2(g, "sessions", type, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), "create sessions");
-  if (n) check(H5Dwrite(ds, type, H5S_ALL, H5S_ALL, H5P_DEFAULT, rows.data()), "write sessions");
-  set_text(ds, "units", "day, -, mm, 1/cm^2, 1 (per column)");
-  H5Dclose(ds);
-  H5Sclose(space);
+  check(H5Tcommit2(g, "session_t", session_type, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), "commit session_t");
+  check(H5Tcommit2(g, "puncture_t", puncture_type, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT), "commit puncture_t");
+  write_table(g, "sessions", session_type, rows.size(), rows.data(), "day, -, mm, 1/cm^2, 1 (per column)",
+              "one row per session: day, device type, needle length, mean puncture density the settings lay, "
+              "punctures laid on the patch (1D: expected per cm^2)");
+  write_table(g, "punctures", puncture_type, sites.size(), sites.data(), "1, mm, mm, mm, mm (per column)",
+              "one row per puncture: session (0-based row of /schedule/sessions), position x and y on the patch, "
+              "channel depth and surface radius");
   H5Gclose(g);
-  H5Tclose(type);
+  H5Tclose(puncture_type);
+  H5Tclose(session_type);
   check(H5Fflush(file_, H5F_SCOPE_GLOBAL), "flush");
 }
 

@@ -17,8 +17,8 @@ constexpr ParamKind C = ParamKind::Choice;
 // prototype fit in MODEL.md section 6; "poorly known" ones are the calibration's free levers.
 const std::vector<ParamSpec> kSpecs = {
     // key, kind, default, unit, min, max, min_open, max_open, choices, doc, physics
-    {"grid.nx", I, "32", "", 1, 4096, false, false, "", "cells along x (lateral, periodic); 1 for a 1D column", true},
-    {"grid.ny", I, "32", "", 1, 4096, false, false, "", "cells along y (lateral, periodic); 1 for a 2D cross-section", true},
+    {"grid.nx", I, "32", "", 1, 4096, false, false, "", "cells along x (lateral, periodic); 1 for a 1D column: the lateral average of the puncture pattern (density x channel area at each depth)", true},
+    {"grid.ny", I, "32", "", 1, 4096, false, false, "", "cells along y (lateral, periodic); 1 for a 2D (x, depth) section: channels laid on a square nx*dx patch and averaged over y", true},
     {"grid.nz", I, "90", "", 1, 100000, false, false, "", "cells along depth z; nz*dx must reach the bottom of the dermis", true},
     {"grid.dx", R, "0.02 mm", "mm", 0, 1, true, false, "", "cell size (uniform in x, y, z)", true},
 
@@ -32,13 +32,22 @@ const std::vector<ParamSpec> kSpecs = {
     {"time.max_step", R, "1 day", "day", 1e-6, 30, false, false, "", "largest time step (reached in slow remodelling)", true},
     {"time.first_step", R, "0.001 day", "day", 1e-8, 1, false, false, "", "time step right after a session; the controller grows it from there", true},
 
-    {"schedule.count", I, "6", "", 0, 1000, false, false, "", "number of sessions made by the generator (0 = untreated control)", true},
+    {"schedule.count", I, "6", "", 0, 1000, false, false, "", "number of sessions made by the generator (0 = untreated control); [session.N] sections, when given, replace the generator", true},
     {"schedule.interval", R, "28 day", "day", 0, 36500, true, false, "", "days between sessions", true},
     {"schedule.start", R, "0 day", "day", 0, 36500, false, false, "", "day of the first session", true},
 
-    {"device.type", C, "random", "", 0, 0, false, false, "random|single", "puncture pattern: random (uniform Poisson placement at device.density) or single (one channel in the middle of the patch)", true},
+    {"device.type", C, "random", "", 0, 0, false, false, "roller|stamp|pen|random|single", "puncture pattern: roller (rows from a needle drum, passes in random directions), stamp (needle grid at random offsets), pen (strokes of a needle cartridge along lanes), random (uniform Poisson) or single (one channel in the middle of the patch)", true},
     {"device.needle_length", R, "1.5 mm", "mm", 0.1, 3.0, false, false, "", "needle length (clinical devices 0.25-2.5 mm)", true},
-    {"device.density", R, "250 1/cm^2", "1/cm^2", 0, 10000, false, false, "", "punctures per cm^2 per session (roller: about 250 after 15 passes)", true},
+    {"device.density", R, "250 1/cm^2", "1/cm^2", 0, 10000, false, false, "", "punctures per cm^2 per session; drives roller, stamp and pen when device.passes = 0 (a roller lays about 250 after 15 passes)", true},
+    {"device.passes", I, "0", "", 0, 100000, false, false, "", "roller passes, stamps, or pen passes per session with the native settings (density = passes x one pass); 0 = as many as device.density needs", true},
+    {"device.drum_needles", I, "192", "", 1, 10000, false, false, "", "roller: needles on the drum (Dermaroller 192 = 24 rings of 8)", true},
+    {"device.drum_rings", I, "24", "", 1, 1000, false, false, "", "roller: rings of needles along the drum axis; rows of punctures are drum_width / drum_rings apart", true},
+    {"device.drum_diameter", R, "20 mm", "mm", 1, 200, false, false, "", "roller: drum diameter; with 192 needles on a 2 x 2 cm drum one pass lays about 15 punctures/cm^2", true},
+    {"device.drum_width", R, "20 mm", "mm", 1, 200, false, false, "", "roller: drum width along its axis", true},
+    {"device.pitch", R, "1 mm", "mm", 0.05, 10, false, false, "", "stamp and pen: needle spacing of the square needle grid (one stamp lays 1/pitch^2 punctures; below that density a patch is stamped or not)", true},
+    {"device.needles", I, "12", "", 1, 100, false, false, "", "pen: needles per stroke (cartridges of 11-12, up to 36)", true},
+    {"device.frequency", R, "90 Hz", "Hz", 0, 200, true, false, "", "pen: stroke frequency (Dermapen up to 90-110 Hz)", true},
+    {"device.speed", R, "10 mm/s", "mm/s", 0, 1000, true, false, "", "pen: hand speed along a lane in native mode; density mode adjusts it so whole passes lay device.density", true},
     {"device.penetration", R, "0.71", "1", 0, 1, true, false, "", "channel depth / needle length (eta_pen; calibrated, poorly known in human face)", true},
     {"device.surface_radius", R, "0.035 mm", "mm", 0, 0.5, true, false, "", "channel radius at the skin surface (70.7 um wide channels in rat skin)", true},
     {"device.tip_radius", R, "0.004 mm", "mm", 0, 0.5, false, false, "", "channel radius at the needle tip (cone to cylinder when equal to surface_radius)", true},

@@ -25,7 +25,7 @@ Simulation::Simulation(const Config& c) {
   schedule_ = build_schedule(c);
   for (const auto& s : schedule_)
     if (s.device.type == "single" && grid_.nx == 1)
-      throw ConfigError("config: device.type = 'single': a single channel needs a lateral extent (grid.nx >= 3); allowed in 1D {random}");
+      throw ConfigError("config: device.type = 'single': a single channel needs a lateral extent (grid.nx >= 3); allowed in 1D {roller,stamp,pen,random}");
   seed_ = static_cast<std::uint64_t>(c.integer("run.seed"));
   end_ = c.real("time.end");
   output_interval_ = c.real("time.output_interval");
@@ -62,13 +62,14 @@ void Simulation::record(double t) {
 
 void Simulation::apply_session(const Session& s, int index) {
   const Needle needle = s.device.needle(skin_.dermis_bottom());
-  const double density = s.device.density_per_mm2();
-  const auto punctures = place_punctures(s.device.type, density, patch_of(grid_), seed_, index);
+  const double density = s.device.expected_density();
+  auto punctures = place_punctures(s.device, patch_of(grid_), seed_, index);
   const auto chi = channel_indicator(grid_, needle, punctures, density);
   model_->apply_session(state_, chi, s.device.destroy_cells, s.device.destroy_collagen, s.device.destroy_elastin);
   // In 1D there are no discrete punctures: report the expected count per cm^2 of surface.
-  const long count = grid_.nx > 1 ? static_cast<long>(punctures.size()) : std::lround(s.device.density);
-  records_.push_back({s.day, s.device.type, s.device.needle_length, s.device.density, count});
+  const long count = grid_.nx > 1 ? static_cast<long>(punctures.size()) : std::lround(100 * density);
+  records_.push_back({s.day, s.device.type, s.device.needle_length, 100 * density, count, needle.depth, needle.r_surface,
+                      std::move(punctures)});
 }
 
 Simulation::Outcome Simulation::run(const SnapshotFn& on_output, const ProgressFn& on_step, const StopFn& stop) {

@@ -30,6 +30,7 @@ const Base kBases[] = {
     {"uL", 1.0, 3, 0, 0},        {"ul", 1.0, 3, 0, 0},         {"L", 1e6, 3, 0, 0},
     {"cells", 1.0, 0, 0, 0},     {"cell", 1.0, 0, 0, 0},       {"punctures", 1.0, 0, 0, 0},
     {"puncture", 1.0, 0, 0, 0},  {"needles", 1.0, 0, 0, 0},    {"%", 0.01, 0, 0, 0},
+    {"Hz", 86400.0, 0, -1, 0},
 };
 
 Unit power(const Unit& u, int n) {

@@ -17,6 +17,8 @@ TEST_CASE("Quantities convert to the canonical unit", "[unit]") {
   CHECK(parse_quantity("4 cells/uL", "cells/mm^3") == Approx(4.0));
   CHECK(parse_quantity("2e-3 mm^2*mL/(day*ng)", "mm^2*mL/(day*ng)") == Approx(2e-3));
   CHECK(parse_quantity("15 %", "1") == Approx(0.15));
+  CHECK(parse_quantity("100 1/s", "Hz") == Approx(100.0));
+  CHECK(parse_quantity("1 cm/s", "mm/s") == Approx(10.0));
 }
 
 TEST_CASE("A unit of the wrong dimension or an unknown unit is rejected with a reason", "[unit]") {

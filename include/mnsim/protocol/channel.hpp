@@ -30,17 +30,14 @@ struct Puncture {
   double x = 0, y = 0;  // mm, on the lateral patch
 };
 
-// Lateral patch the pattern is laid on: the 3D box; a 2D section is the y-average of a square
-// Lx x Lx patch; a 1D column is the lateral average (no patch; the density alone matters).
+// Lateral patch the pattern is laid on, mm. 3D: the grid's x-y box. 2D: a square lx x lx patch
+// whose channels are averaged over y, so the (x, depth) section carries the same mean channel
+// area fraction at every depth as the 3D pattern. 1D: no patch (lx = 0); the column receives
+// density * area(z), the lateral average of any pattern of that density.
 struct Patch {
   double lx = 1, ly = 1;
 };
 Patch patch_of(const Grid& g);
-
-// Puncture positions of one session. `type` is "random" (Poisson count with mean
-// density * area, uniform positions) or "single" (one channel in the middle of the patch).
-std::vector<Puncture> place_punctures(const std::string& type, double density_per_mm2, const Patch& patch,
-                                      std::uint64_t seed, int session);
 
 // Cell-averaged channel indicator of a session on the grid, in [0, 1]. 3D: the channels
 // themselves; 2D: their average over y across the patch; 1D: density * area(z). Overlaps add up
