@@ -66,12 +66,6 @@ double validate(const ParamSpec& s, const std::string& text, const std::string& 
   return v;
 }
 
-std::string number(double v) {
-  std::ostringstream os;
-  os << v;
-  return os.str();
-}
-
 const std::regex kSessionKey(R"(session\.([0-9]+)\.([A-Za-z_]+))");
 
 }  // namespace
