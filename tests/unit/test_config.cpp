@@ -114,3 +114,20 @@ TEST_CASE("Every key also works as a long option and mnsim check reports where e
   CHECK_THAT(out, Catch::Contains("density = 300    ; command line"));
   CHECK_THAT(out, Catch::Contains("dx = 0.02 mm    ; default"));
 }
+
+TEST_CASE("The calibrated values written in configs/default.ini are the built-in defaults", "[unit]") {
+  const Config file = Config::load(std::string(MNSIM_SOURCE_DIR) + "/configs/default.ini", {});
+  const Config defaults;
+  int calibrated = 0;
+  for (const auto& s : parameter_specs()) {
+    const std::string key = s.key;
+    if (key.rfind("grid.", 0) == 0 || key.rfind("time.", 0) == 0 || key.rfind("schedule.", 0) == 0 ||
+        key.rfind("device.", 0) == 0 || key.rfind("skin.", 0) == 0 || key.rfind("run.", 0) == 0 ||
+        file.source(key) != Source::File)
+      continue;
+    INFO(key);
+    CHECK(file.real(key) == defaults.real(key));
+    ++calibrated;
+  }
+  CHECK(calibrated == 9);
+}
