@@ -1,5 +1,9 @@
 #include "support/helpers.hpp"
 
+#include <catch2/catch.hpp>
+#include <hdf5.h>
+#include <hdf5_hl.h>
+
 #include <array>
 #include <cstdio>
 #include <filesystem>
@@ -16,14 +20,25 @@ Config config_with(const std::vector<std::string>& overrides) {
   return Config::load(path, overrides);
 }
 
-namespace {
 std::string slurp(const std::string& path) {
   std::ifstream in(path);
   std::stringstream ss;
   ss << in.rdbuf();
   return ss.str();
 }
-}  // namespace
+
+std::vector<double> read_dataset(const std::string& file, const std::string& name) {
+  hid_t f = H5Fopen(file.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+  REQUIRE(f >= 0);
+  hsize_t n = 0;
+  H5T_class_t cls;
+  size_t size;
+  REQUIRE(H5LTget_dataset_info(f, name.c_str(), &n, &cls, &size) >= 0);
+  std::vector<double> v(n);
+  REQUIRE(H5LTread_dataset_double(f, name.c_str(), v.data()) >= 0);
+  H5Fclose(f);
+  return v;
+}
 
 int run_mnsim(const std::string& args, std::string* out, std::string* err) {
   const std::string dir = temp_dir("run_mnsim");

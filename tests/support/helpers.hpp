@@ -3,6 +3,7 @@
 #include <string>
 #include <vector>
 
+#include "mnsim/core/grid.hpp"
 #include "mnsim/io/config.hpp"
 
 namespace mnsim::test {
@@ -16,5 +17,14 @@ int run_mnsim(const std::string& args, std::string* out = nullptr, std::string* 
 
 // A fresh empty directory under the build tree's temporary folder.
 std::string temp_dir(const std::string& name);
+
+// A grid of nx x ny x nz cells of size dx (mm).
+inline Grid make_grid(int nx, int ny, int nz, double dx) { return Grid{nx, ny, nz, dx}; }
+
+// The whole content of a text file ("" if it cannot be read).
+std::string slurp(const std::string& path);
+
+// A 1-D dataset of an HDF5 file as doubles (fails the test if it cannot be read).
+std::vector<double> read_dataset(const std::string& file, const std::string& name);
 
 }  // namespace mnsim::test

@@ -43,30 +43,13 @@ std::vector<std::vector<std::string>> read_csv(const std::string& path) {
   return rows;
 }
 
+using mnsim::test::read_dataset;
+using mnsim::test::slurp;
+
 std::size_t column(const std::vector<std::string>& header, const std::string& name) {
   const auto it = std::find(header.begin(), header.end(), name);
   REQUIRE(it != header.end());
   return it - header.begin();
-}
-
-std::vector<double> read_dataset(const std::string& file, const std::string& name) {
-  hid_t f = H5Fopen(file.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
-  REQUIRE(f >= 0);
-  hsize_t n = 0;
-  H5T_class_t cls;
-  size_t size;
-  REQUIRE(H5LTget_dataset_info(f, name.c_str(), &n, &cls, &size) >= 0);
-  std::vector<double> v(n);
-  REQUIRE(H5LTread_dataset_double(f, name.c_str(), v.data()) >= 0);
-  H5Fclose(f);
-  return v;
-}
-
-std::string slurp(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
 }
 
 }  // namespace

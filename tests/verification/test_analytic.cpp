@@ -22,15 +22,6 @@ namespace {
 
 constexpr double kPi = 3.14159265358979323846;
 
-Grid box(int nx, int ny, int nz, double dx) {
-  Grid g;
-  g.nx = nx;
-  g.ny = ny;
-  g.nz = nz;
-  g.dx = dx;
-  return g;
-}
-
 // Total in extended precision, so the check measures the operator's round-off and not the
 // summation's (a plain sum of 10^5 terms can drift by more than 1e-13 relative on its own).
 long double total(const std::vector<double>& u, std::size_t b = 0, std::size_t e = SIZE_MAX) {
@@ -108,8 +99,8 @@ TEST_CASE("A Gaussian spreads as the exact periodic / no-flux solution, at secon
     std::vector<Grid> grids;
   };
   const std::vector<Case> cases = {
-      {"2D", {box(32, 1, 32, 1.0 / 32), box(64, 1, 64, 1.0 / 64), box(128, 1, 128, 1.0 / 128)}},
-      {"3D", {box(20, 20, 20, 1.0 / 20), box(40, 40, 40, 1.0 / 40), box(80, 80, 80, 1.0 / 80)}},
+      {"2D", {test::make_grid(32, 1, 32, 1.0 / 32), test::make_grid(64, 1, 64, 1.0 / 64), test::make_grid(128, 1, 128, 1.0 / 128)}},
+      {"3D", {test::make_grid(20, 20, 20, 1.0 / 20), test::make_grid(40, 40, 40, 1.0 / 40), test::make_grid(80, 80, 80, 1.0 / 80)}},
   };
   for (const auto& c : cases) {
     std::vector<double> h, e;
@@ -137,7 +128,7 @@ TEST_CASE("Reaction decay and two-pool activation match their exact solutions at
   // the epidermis (no cells) active TGF-beta follows T' = k_act L - delta_T (T - T0), i.e.
   // T = T0 + L0 k_act / (delta_T - k_act) (exp(-k_act t) - exp(-delta_T t)).
   const ModelParams p = ModelParams::from(test::config_with({}));
-  const Grid g = box(1, 1, 90, 0.02);
+  const Grid g = test::make_grid(1, 1, 90, 0.02);
   const LayerMap layers(g, SkinLayers{});
   const TissueModel model(p, g, layers);
   const double L0 = 1000.0, t_end = 1.0;
@@ -187,7 +178,7 @@ TEST_CASE("Reaction decay and two-pool activation match their exact solutions at
 TEST_CASE("No-flux diffusion conserves the total to 1e-12 per step, with uniform and layered weights, in 2D and 3D",
           "[verification]") {
   const ModelParams p = ModelParams::from(test::config_with({}));
-  for (const Grid& g : {box(40, 1, 90, 0.02), box(16, 12, 90, 0.02)}) {
+  for (const Grid& g : {test::make_grid(40, 1, 90, 0.02), test::make_grid(16, 12, 90, 0.02)}) {
     const LayerMap layers(g, SkinLayers{});
     const TissueModel model(p, g, layers);
     std::vector<double> layered(g.nz), uniform(g.nz, 1.0), rough(g.nz);
@@ -235,7 +226,7 @@ TEST_CASE("A field equal to its weight profile is stationary under diffusion to 
   // up to 388 may accumulate round-off of about eps * s per step, hence 1e-11; with a uniform
   // weight instead, the same layered field diffuses across the layer jump and moves by far more.
   const ModelParams p = ModelParams::from(test::config_with({}));
-  for (const Grid& g : {box(40, 1, 90, 0.02), box(16, 12, 90, 0.02)}) {
+  for (const Grid& g : {test::make_grid(40, 1, 90, 0.02), test::make_grid(16, 12, 90, 0.02)}) {
     const LayerMap layers(g, SkinLayers{});
     const TissueModel model(p, g, layers);
     std::vector<double> w(g.nz), rough(g.nz);
@@ -267,7 +258,7 @@ TEST_CASE("A field equal to its weight profile is stationary under diffusion to 
 }
 
 TEST_CASE("Chemotaxis conserves the total to 1e-12 and leaves levels outside its range untouched", "[verification]") {
-  for (const Grid& g : {box(40, 1, 90, 0.02), box(16, 12, 90, 0.02)}) {
+  for (const Grid& g : {test::make_grid(40, 1, 90, 0.02), test::make_grid(16, 12, 90, 0.02)}) {
     const int k0 = 4, k1 = 70;
     std::vector<double> u = random_field(g.size(), 0.0, 4000.0, 11);
     // A steep attractant: random values up to 2 K plus a ridge, so velocities change sign

@@ -16,6 +16,7 @@
 #include <cmath>
 #include <vector>
 
+#include "support/helpers.hpp"
 #include "mnsim/core/grid.hpp"
 #include "mnsim/numerics/chemotaxis.hpp"
 #include "mnsim/numerics/diffusion.hpp"
@@ -193,34 +194,25 @@ void check_spatial_order(Shape shape, int levels, double t_end, double dt_per_dx
   CHECK(oc2 == Approx(2.0).margin(0.15));
 }
 
-Grid box(int nx, int ny, int nz, double dx) {
-  Grid g;
-  g.nx = nx;
-  g.ny = ny;
-  g.nz = nz;
-  g.dx = dx;
-  return g;
-}
-
 }  // namespace
 
 TEST_CASE("Diffusion, chemotaxis and reaction converge at second order in space in 1D", "[verification]") {
-  check_spatial_order([](int n) { return box(1, 1, 16 << n, 1.0 / (16 << n)); }, 4, 0.5, 0.4);
+  check_spatial_order([](int n) { return test::make_grid(1, 1, 16 << n, 1.0 / (16 << n)); }, 4, 0.5, 0.4);
 }
 
 TEST_CASE("Diffusion, chemotaxis and reaction converge at second order in space in 2D", "[verification]") {
-  check_spatial_order([](int n) { return box(16 << n, 1, 16 << n, 1.0 / (16 << n)); }, 3, 0.5, 0.4);
+  check_spatial_order([](int n) { return test::make_grid(16 << n, 1, 16 << n, 1.0 / (16 << n)); }, 3, 0.5, 0.4);
 }
 
 TEST_CASE("Diffusion, chemotaxis and reaction converge at second order in space in 3D", "[verification]") {
-  check_spatial_order([](int n) { return box(8 << n, 8 << n, 8 << n, 1.0 / (8 << n)); }, 3, 0.25, 0.4);
+  check_spatial_order([](int n) { return test::make_grid(8 << n, 8 << n, 8 << n, 1.0 / (8 << n)); }, 3, 0.25, 0.4);
 }
 
 TEST_CASE("The split step is first order in time (Lie splitting with backward-Euler and explicit substeps)", "[verification]") {
   // Fixed 32 x 32 grid, dt halved from T/16 to T/128, against a T/4096 reference on the same grid:
   // the spatial error is common to all runs and cancels. The reference's own temporal error is
   // 1/32 of the finest run's, which biases the fitted slope by under 0.03.
-  const Grid g = box(32, 1, 32, 1.0 / 32);
+  const Grid g = test::make_grid(32, 1, 32, 1.0 / 32);
   const Problem pb(g);
   const double t_end = 0.5;
   const Run ref = run_split(g, pb, t_end, 4096);
@@ -260,7 +252,7 @@ TEST_CASE("Diffusion with a non-uniform weight profile w(z) converges at second 
   };
   std::vector<double> h, e2;
   for (int nz : {16, 32, 64, 128}) {
-    const Grid g = box(1, 1, nz, 1.0 / nz);
+    const Grid g = test::make_grid(1, 1, nz, 1.0 / nz);
     std::vector<double> wz(nz), u(nz);
     for (int i = 0; i < nz; ++i) {
       wz[i] = w(g.z(i));

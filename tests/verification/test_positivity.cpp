@@ -44,15 +44,6 @@ struct SignAudit {
   }
 };
 
-Grid box(int nx, int ny, int nz, double dx) {
-  Grid g;
-  g.nx = nx;
-  g.ny = ny;
-  g.nz = nz;
-  g.dx = dx;
-  return g;
-}
-
 }  // namespace
 
 TEST_CASE("A full-strength single channel never makes any field negative anywhere (3D, every step)", "[verification]") {
@@ -100,7 +91,7 @@ TEST_CASE("The split step keeps every field non-negative after total destruction
   // and latent TGF-beta jumps to the full dose; then uncontrolled steps from 1e-3 to 10 days,
   // far beyond what the step controller would take.
   const ModelParams p = ModelParams::from(test::config_with({}));
-  const Grid g = box(24, 1, 90, 0.02);
+  const Grid g = test::make_grid(24, 1, 90, 0.02);
   const LayerMap layers(g, SkinLayers{});
   const TissueModel model(p, g, layers);
   State s(g);
@@ -130,7 +121,7 @@ TEST_CASE("The split step keeps every field non-negative after total destruction
 TEST_CASE("Chemotaxis keeps a discontinuous density non-negative in a near-singular attractant", "[verification]") {
   // u jumps between 0 and 1 from cell to cell (every face is an extremum) and c has isolated
   // spikes of 1e4 next to zeros: outflow velocities far above dx/dt, so the step must subcycle.
-  for (const Grid& g : {box(31, 1, 40, 0.02), box(12, 10, 30, 0.02)}) {
+  for (const Grid& g : {test::make_grid(31, 1, 40, 0.02), test::make_grid(12, 10, 30, 0.02)}) {
     std::vector<double> u(g.size()), c(g.size(), 0.0);
     for (int k = 0; k < g.nz; ++k)
       for (int j = 0; j < g.ny; ++j)

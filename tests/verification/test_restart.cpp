@@ -24,18 +24,6 @@ namespace {
 const std::vector<std::string> kRun = {"grid.nx=24", "grid.ny=1", "time.end=120", "schedule.count=3",
                                        "time.output_interval=10"};
 
-std::vector<double> read_series(const std::string& file, const std::string& name) {
-  hid_t f = H5Fopen(file.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
-  REQUIRE(f >= 0);
-  hsize_t n = 0;
-  H5T_class_t cls;
-  size_t size;
-  REQUIRE(H5LTget_dataset_info(f, name.c_str(), &n, &cls, &size) >= 0);
-  std::vector<double> v(n);
-  REQUIRE(H5LTread_dataset_double(f, name.c_str(), v.data()) >= 0);
-  H5Fclose(f);
-  return v;
-}
 }  // namespace
 
 TEST_CASE("A run stopped at a checkpoint and resumed ends bitwise equal to an uninterrupted run", "[verification]") {
@@ -97,7 +85,7 @@ TEST_CASE("SIGTERM stops mnsim run with exit 5 and a checkpoint, and --restart f
                                 std::string(find_spec("tgf.diffusion")->default_text) + "'"));
   REQUIRE(test::run_mnsim("run " + dir + "/r.ini --restart " + out + "/checkpoint.h5 --quiet", &o, &e) == 0);
   for (const std::string name : {"/timeseries/time", "/timeseries/papillary/collagen_total_pct", "/fields/time"})
-    CHECK(read_series(out + "/run.h5", name) == read_series(dir + "/whole/run.h5", name));
+    CHECK(test::read_dataset(out + "/run.h5", name) == test::read_dataset(dir + "/whole/run.h5", name));
   std::string info;
   REQUIRE(test::run_mnsim("info " + out + "/run.h5", &info) == 0);
   CHECK_THAT(info, Catch::Contains("status            complete"));
