@@ -63,16 +63,31 @@ void ImplicitDiffusion::factor(double dt) {
 void ImplicitDiffusion::step(double* u, double dt) {
   if (D_ == 0 || k1_ <= k0_) return;
   if (dt != dt_) factor(dt);
-  if (g_.nx >= 3) sweep_x(u);
-  if (g_.ny >= 3) sweep_y(u);
+  if (g_.nx >= 3 || g_.ny >= 3) sweep_xy(u);
   if (k1_ - k0_ >= 2) sweep_z(u);
 }
 
-void ImplicitDiffusion::sweep_x(double* u) const {
+void ImplicitDiffusion::sweep_xy(double* u) const {
+  // The x and y sweeps of one z-plane run back to back while the plane sits in the core's cache,
+  // so the plane crosses the memory bus once for both. Each plane is independent of the others.
+  const int nx = g_.nx;
+#pragma omp parallel
+  {
+    std::vector<double> f(nx);
+#pragma omp for schedule(static)
+    for (int k = k0_; k < k1_; ++k) {
+      double* p = u + std::size_t(k) * g_.plane();
+      if (g_.nx >= 3) x_lines(p, g_.ny);
+      if (g_.ny >= 3) y_plane(p, f.data());
+    }
+  }
+}
+
+void ImplicitDiffusion::x_lines(double* first, int rows) const {
   // Coefficients are copied to locals: stores through u could otherwise alias them, which
   // forces a reload per element and blocks vectorisation.
   const Cyclic& c = cx_;
-  const int n = c.n, rows = (k1_ - k0_) * g_.ny;
+  const int n = c.n;
   const double a = c.a, vfac = c.vfac, denom = c.denom;
   const double* __restrict inv = c.inv.data();
   const double* __restrict cp = c.cp.data();
@@ -82,11 +97,9 @@ void ImplicitDiffusion::sweep_x(double* u) const {
   // chains that the core overlaps. Every line sees the same operations in the same order as
   // alone, so results do not change.
   constexpr int kRows = 8;
-  const int blocks = (rows + kRows - 1) / kRows;
-#pragma omp parallel for schedule(static)
-  for (int blk = 0; blk < blocks; ++blk) {
-    const int r0 = blk * kRows, nr = std::min(kRows, rows - r0);
-    double* __restrict x = u + (std::size_t(k0_) * g_.ny + r0) * n;  // line q starts at x + q * n
+  for (int r0 = 0; r0 < rows; r0 += kRows) {
+    const int nr = std::min(kRows, rows - r0);
+    double* __restrict x = first + std::size_t(r0) * n;  // line q starts at x + q * n
     double carry[kRows];
     for (int q = 0; q < nr; ++q) carry[q] = x[q * n] *= inv[0];
     for (int i = 1; i < n; ++i) {
@@ -106,47 +119,38 @@ void ImplicitDiffusion::sweep_x(double* u) const {
   }
 }
 
-void ImplicitDiffusion::sweep_y(double* u) const {
+void ImplicitDiffusion::y_plane(double* p, double* __restrict f) const {
   const Cyclic& c = cy_;
   const int n = c.n, nx = g_.nx;
   const double a = c.a, vfac = c.vfac, denom = c.denom;
   const double* __restrict inv = c.inv.data();
   const double* __restrict cp = c.cp.data();
   const double* __restrict zc = c.zc.data();
-#pragma omp parallel
-  {
-    std::vector<double> fbuf(nx);
-    double* __restrict f = fbuf.data();
-#pragma omp for schedule(static)
-    for (int k = k0_; k < k1_; ++k) {
-      double* p = u + std::size_t(k) * g_.plane();
-      const double i0 = inv[0];
+  const double i0 = inv[0];
 #pragma omp simd
-      for (int i = 0; i < nx; ++i) p[i] *= i0;
-      for (int j = 1; j < n; ++j) {
-        double* __restrict row = p + std::size_t(j) * nx;
-        const double* __restrict prev = row - nx;
-        const double ij = inv[j];
+  for (int i = 0; i < nx; ++i) p[i] *= i0;
+  for (int j = 1; j < n; ++j) {
+    double* __restrict row = p + std::size_t(j) * nx;
+    const double* __restrict prev = row - nx;
+    const double ij = inv[j];
 #pragma omp simd
-        for (int i = 0; i < nx; ++i) row[i] = (row[i] + a * prev[i]) * ij;
-      }
-      for (int j = n - 2; j >= 0; --j) {
-        double* __restrict row = p + std::size_t(j) * nx;
-        const double* __restrict next = row + nx;
-        const double cj = cp[j];
+    for (int i = 0; i < nx; ++i) row[i] = (row[i] + a * prev[i]) * ij;
+  }
+  for (int j = n - 2; j >= 0; --j) {
+    double* __restrict row = p + std::size_t(j) * nx;
+    const double* __restrict next = row + nx;
+    const double cj = cp[j];
 #pragma omp simd
-        for (int i = 0; i < nx; ++i) row[i] -= cj * next[i];
-      }
-      const double* __restrict last = p + std::size_t(n - 1) * nx;
+    for (int i = 0; i < nx; ++i) row[i] -= cj * next[i];
+  }
+  const double* __restrict last = p + std::size_t(n - 1) * nx;
 #pragma omp simd
-      for (int i = 0; i < nx; ++i) f[i] = (p[i] + vfac * last[i]) / denom;
-      for (int j = 0; j < n; ++j) {
-        double* __restrict row = p + std::size_t(j) * nx;
-        const double zj = zc[j];
+  for (int i = 0; i < nx; ++i) f[i] = (p[i] + vfac * last[i]) / denom;
+  for (int j = 0; j < n; ++j) {
+    double* __restrict row = p + std::size_t(j) * nx;
+    const double zj = zc[j];
 #pragma omp simd
-        for (int i = 0; i < nx; ++i) row[i] -= f[i] * zj;
-      }
-    }
+    for (int i = 0; i < nx; ++i) row[i] -= f[i] * zj;
   }
 }
 

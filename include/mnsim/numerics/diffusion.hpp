@@ -22,8 +22,9 @@ class ImplicitDiffusion {
 
  private:
   void factor(double dt);
-  void sweep_x(double* u) const;
-  void sweep_y(double* u) const;
+  void sweep_xy(double* u) const;               // x then y, plane by plane
+  void x_lines(double* first, int rows) const;    // `rows` contiguous x-lines
+  void y_plane(double* plane, double* f) const;  // one z-plane; f: nx scratch values
   void sweep_z(double* u) const;
 
   // Constant-coefficient cyclic system (1 + 2a) u_i - a u_{i-1} - a u_{i+1} = r_i, factored once.
