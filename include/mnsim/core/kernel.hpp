@@ -1,0 +1,15 @@
+#pragma once
+
+// Hot loops are compiled for several instruction sets and the best one the CPU has is picked
+// when the program starts (GCC function multi-versioning), so a portable build still runs its
+// kernels with AVX-512 or AVX2 where they exist. Floating-point contraction is off for the
+// whole library (CMakeLists.txt), so every version computes bitwise the same results: the
+// operations are the same IEEE operations, only more of them run side by side.
+//
+// A kernel must not contain an OpenMP parallel region (the outlined region would not be
+// versioned); it is called from inside one, on a row, a plane or a block.
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && !defined(MNSIM_NO_MULTIVERSION)
+#define MNSIM_KERNEL __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
+#else
+#define MNSIM_KERNEL
+#endif
