@@ -2,6 +2,7 @@
 #include <vector>
 
 #include "mnsim/core/grid.hpp"
+#include "mnsim/numerics/tridiagonal.hpp"
 
 namespace mnsim {
 
@@ -22,18 +23,15 @@ class ImplicitDiffusion {
 
  private:
   void factor(double dt);
-  void sweep_xy(double* u) const;               // x then y, plane by plane
-  void x_lines(double* first, int rows) const;    // `rows` contiguous x-lines
-  void y_plane(double* plane, double* f) const;  // one z-plane; f: nx scratch values
+  void sweep_xy(double* u) const;  // x then y, plane by plane
   void sweep_z(double* u) const;
 
   // Constant-coefficient cyclic system (1 + 2a) u_i - a u_{i-1} - a u_{i+1} = r_i, factored once.
   struct Cyclic {
     int n = 0;
     double a = 0;
-    std::vector<double> cp, inv;  // Thomas factors of the modified tridiagonal matrix
-    std::vector<double> zc;       // solution for the Sherman-Morrison correction vector
-    double gamma = 0, vfac = 0, denom = 0;
+    Thomas thomas;      // the modified tridiagonal matrix
+    Periodic periodic;  // the Sherman-Morrison correction
     void build(int n, double a);
   };
 
@@ -43,7 +41,7 @@ class ImplicitDiffusion {
   int k0_, k1_;
   double dt_ = -1;
   Cyclic cx_, cy_;
-  std::vector<double> zl_, zcp_, zinv_;  // z: lower coefficient, Thomas factors
+  Thomas z_;
 };
 
 }  // namespace mnsim

@@ -1,0 +1,182 @@
+#include "mnsim/numerics/tridiagonal.hpp"
+
+#include <algorithm>
+#include <cstring>
+#include <type_traits>
+
+#include "mnsim/core/kernel.hpp"
+
+namespace mnsim {
+
+namespace {
+
+// Elimination and back-substitution of `lanes` systems. Where the lane count is known (the
+// transposed x block) it is a template parameter: the inner loops then become whole vector
+// registers, and the running value of each lane stays in a register instead of being reloaded
+// from the value just stored, which would put a store-to-load forwarding delay in every link
+// of the chain.
+template <class Lanes>
+inline void thomas_lanes(double* base, std::size_t stride, Lanes lanes, const Thomas& m) {
+  const int n = m.n();
+  const double* __restrict lower = m.lower.data();
+  const double* __restrict inv = m.inv.data();
+  const double* __restrict cp = m.cp.data();
+  const double i0 = inv[0];
+#pragma omp simd
+  for (int l = 0; l < int(lanes); ++l) base[l] *= i0;
+  for (int i = 1; i < n; ++i) {
+    double* __restrict cur = base + i * stride;
+    const double* __restrict prev = cur - stride;
+    const double lo = lower[i], ii = inv[i];
+#pragma omp simd
+    for (int l = 0; l < int(lanes); ++l) cur[l] = (cur[l] - lo * prev[l]) * ii;
+  }
+  for (int i = n - 2; i >= 0; --i) {
+    double* __restrict cur = base + i * stride;
+    const double* __restrict next = cur + stride;
+    const double c = cp[i];
+#pragma omp simd
+    for (int l = 0; l < int(lanes); ++l) cur[l] -= c * next[l];
+  }
+}
+
+template <int W>
+inline void thomas_lanes(double* __restrict base, std::size_t stride, std::integral_constant<int, W>, const Thomas& m) {
+  const int n = m.n();
+  const double* __restrict lower = m.lower.data();
+  const double* __restrict inv = m.inv.data();
+  const double* __restrict cp = m.cp.data();
+  double carry[W];
+  for (int l = 0; l < W; ++l) carry[l] = base[l] *= inv[0];
+  for (int i = 1; i < n; ++i) {
+    double* __restrict cur = base + i * stride;
+    const double lo = lower[i], ii = inv[i];
+    for (int l = 0; l < W; ++l) carry[l] = cur[l] = (cur[l] - lo * carry[l]) * ii;
+  }
+  for (int i = n - 2; i >= 0; --i) {
+    double* __restrict cur = base + i * stride;
+    const double c = cp[i];
+    for (int l = 0; l < W; ++l) carry[l] = cur[l] -= c * carry[l];
+  }
+}
+
+// The Sherman-Morrison factor of each lane.
+template <class Lanes>
+inline void periodic_factor(const double* base, std::size_t stride, Lanes lanes, int n, const Periodic& p,
+                            double* __restrict f) {
+  const double* __restrict last = base + std::size_t(n - 1) * stride;
+#pragma omp simd
+  for (int l = 0; l < int(lanes); ++l) f[l] = (base[l] + p.vfac * last[l]) / p.denom;
+}
+
+// An 8 x 8 tile of doubles transposed in registers: three rounds of two-input shuffles. GCC's
+// generic vectors lower this to the widest shuffles the instruction set of each kernel version
+// has; plain element-wise loops would go through memory and stall on store forwarding.
+typedef double V8 __attribute__((vector_size(64)));
+typedef long long M8 __attribute__((vector_size(64)));
+constexpr int kTile = 8;
+
+inline void transpose8(V8 r[kTile]) {
+  V8 t[kTile], u[kTile];
+  for (int p = 0; p < kTile; p += 2) {
+    t[p] = __builtin_shuffle(r[p], r[p + 1], M8{0, 8, 2, 10, 4, 12, 6, 14});
+    t[p + 1] = __builtin_shuffle(r[p], r[p + 1], M8{1, 9, 3, 11, 5, 13, 7, 15});
+  }
+  for (int p : {0, 1, 4, 5}) {
+    u[p] = __builtin_shuffle(t[p], t[p + 2], M8{0, 1, 8, 9, 4, 5, 12, 13});
+    u[p + 2] = __builtin_shuffle(t[p], t[p + 2], M8{2, 3, 10, 11, 6, 7, 14, 15});
+  }
+  for (int p = 0; p < 4; ++p) {
+    r[p] = __builtin_shuffle(u[p], u[p + 4], M8{0, 1, 2, 3, 8, 9, 10, 11});
+    r[p + 4] = __builtin_shuffle(u[p], u[p + 4], M8{4, 5, 6, 7, 12, 13, 14, 15});
+  }
+}
+
+// Copies the tile at src (rows `sstride` apart) to dst (rows `dstride` apart), transposed; with
+// zc, output row q becomes row q - f_q zc (the periodic correction of an x line).
+inline void copy_tile_transposed(const double* src, std::size_t sstride, double* dst, std::size_t dstride,
+                                 const double* f = nullptr, const double* zc = nullptr) {
+  V8 r[kTile];
+  for (int q = 0; q < kTile; ++q) std::memcpy(&r[q], src + q * sstride, sizeof(V8));
+  transpose8(r);
+  if (zc) {
+    V8 z;
+    std::memcpy(&z, zc, sizeof(V8));
+    for (int q = 0; q < kTile; ++q) r[q] -= f[q] * z;
+  }
+  for (int q = 0; q < kTile; ++q) std::memcpy(dst + q * dstride, &r[q], sizeof(V8));
+}
+
+// Line q of the nr lines at x (length n) into lane q of buf; idle lanes solve zeros.
+inline void transpose_in(const double* x, int nr, int n, double* __restrict buf) {
+  constexpr int W = kRowBlock;
+  const int tiled = nr == W ? n / kTile * kTile : 0;
+  for (int i0 = 0; i0 < tiled; i0 += kTile)
+    for (int q0 = 0; q0 < W; q0 += kTile) copy_tile_transposed(x + std::size_t(q0) * n + i0, n, buf + i0 * W + q0, W);
+  for (int q = 0; q < W; ++q)
+    for (int i = tiled; i < n; ++i) buf[i * W + q] = q < nr ? x[std::size_t(q) * n + i] : 0.0;
+}
+
+// The inverse of transpose_in for the first nr lanes, with the periodic correction
+// x_qi = buf_iq - f_q zc_i applied on the way (zc null: none).
+inline void transpose_out(const double* __restrict buf, int nr, int n, const double* zc, const double* f, double* x) {
+  constexpr int W = kRowBlock;
+  const int tiled = nr == W ? n / kTile * kTile : 0;
+  for (int i0 = 0; i0 < tiled; i0 += kTile)
+    for (int q0 = 0; q0 < W; q0 += kTile)
+      copy_tile_transposed(buf + i0 * W + q0, W, x + std::size_t(q0) * n + i0, n, f + q0, zc ? zc + i0 : nullptr);
+  for (int q = 0; q < nr; ++q)
+    for (int i = tiled; i < n; ++i) x[std::size_t(q) * n + i] = zc ? buf[i * W + q] - f[q] * zc[i] : buf[i * W + q];
+}
+
+}  // namespace
+
+Thomas Thomas::factor(std::vector<double> lower, const std::vector<double>& diag, const std::vector<double>& upper) {
+  Thomas t;
+  const std::size_t n = diag.size();
+  t.inv.assign(n, 0.0);
+  t.cp.assign(n, 0.0);
+  for (std::size_t i = 0; i < n; ++i) {
+    t.inv[i] = 1.0 / (diag[i] - (i > 0 ? lower[i] * t.cp[i - 1] : 0.0));
+    t.cp[i] = (i + 1 < n ? upper[i] : 0.0) * t.inv[i];
+  }
+  t.lower = std::move(lower);
+  return t;
+}
+
+MNSIM_KERNEL
+void solve_lanes(double* base, std::size_t stride, int lanes, const Thomas& m, const Periodic* per, double* f) {
+  thomas_lanes(base, stride, lanes, m);
+  if (!per) return;
+  const int n = m.n();
+  periodic_factor(base, stride, lanes, n, *per, f);
+  for (int i = 0; i < n; ++i) {
+    double* __restrict row = base + i * stride;
+    const double z = per->zc[i];
+#pragma omp simd
+    for (int l = 0; l < lanes; ++l) row[l] -= f[l] * z;
+  }
+}
+
+MNSIM_KERNEL
+void solve_rows(double* first, int rows, const Thomas& m, const Periodic* per, double* buf) {
+  // A line's recurrence is a chain of dependent operations, and the lines of a row are
+  // contiguous, so no vector register holds several lines. Transposing kRowBlock lines into
+  // buf (element i of line q at buf[i * kRowBlock + q]) turns the lines into lanes; the block
+  // stays in the core's cache, so the transposes cost no memory traffic. Several vector
+  // registers of lanes advance side by side, so the chains overlap instead of waiting.
+  constexpr int W = kRowBlock;
+  const std::integral_constant<int, W> lanes;
+  const int n = m.n();
+  for (int r0 = 0; r0 < rows; r0 += W) {
+    const int nr = std::min(W, rows - r0);
+    double* x = first + std::size_t(r0) * n;
+    transpose_in(x, nr, n, buf);
+    thomas_lanes(buf, W, lanes, m);
+    double f[W] = {};
+    if (per) periodic_factor(buf, W, lanes, n, *per, f);
+    transpose_out(buf, nr, n, per ? per->zc.data() : nullptr, f, x);
+  }
+}
+
+}  // namespace mnsim
