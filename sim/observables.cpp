@@ -64,58 +64,27 @@ const std::vector<std::string>& Observables::regions() {
 }
 
 Observables::Observables(const TissueModel& model, const State& baseline) : model_(model) {
-  for (int f = 0; f < kNumFields; ++f) {
-    double scale = f == L ? model.params().L_dose : 1.0;
-    for (int k = 0; k < baseline.grid.nz; ++k) scale = std::max(scale, model.baseline(f, k));
-    negative_floor_[f] = -1e-9 * scale;
-  }
   LevelTotals t;
   totals(baseline, t);
   base_ = region_sums(t);
 }
 
 void Observables::totals(const State& s, LevelTotals& t) const {
+  model_.totals(s, t);
+  if (!t.valid) throw_first_bad(s);
+}
+
+void Observables::throw_first_bad(const State& s) const {
   const Grid& g = s.grid;
-  const std::size_t plane = g.plane();
-  t.v.assign(std::size_t(g.nz) * kQ, 0.0);
-  std::vector<long long> bad(g.nz, -1);
-#pragma omp parallel for schedule(static)
-  for (int k = 0; k < g.nz; ++k) {
-    for (int f = 0; f < kNumFields; ++f) {
-      const double* u = s[f] + k * plane;
-      const double floor = negative_floor_[f];
-      double acc = 0;
-      bool ok = true;
-      for (std::size_t i = 0; i < plane; ++i) {
-        acc += u[i];
-        ok &= u[i] >= floor;  // false for NaN too
-      }
-      t.v[std::size_t(k) * kQ + f] = acc;
-      if (!ok && bad[k] < 0)
-        for (std::size_t i = 0; i < plane; ++i)
-          if (!(u[i] >= floor)) {
-            bad[k] = static_cast<long long>(f) * g.size() + k * plane + i;
-            break;
-          }
-    }
-    const LevelConstants& c = model_.level(k);
-    double syn = 0;
-    if (c.dermis) {
-      const double *T_ = s[T] + k * plane, *F_ = s[F] + k * plane;
-      const double *C3_ = s[C3] + k * plane, *C1_ = s[C1] + k * plane, *Cm_ = s[Cm] + k * plane;
-      for (std::size_t i = 0; i < plane; ++i) syn += model_.synthesis(c, T_[i], F_[i], C3_[i] + C1_[i] + Cm_[i]);
-    }
-    t.v[std::size_t(k) * kQ + LevelTotals::kSynthesis] = syn;
-  }
-  for (int k = 0; k < g.nz; ++k) {
-    if (bad[k] < 0) continue;
-    const int f = static_cast<int>(bad[k] / g.size());
-    const std::size_t i = bad[k] % g.size();
-    std::ostringstream os;
-    os << "numerics: field " << field_info(f).name << " became " << s[f][i] << " at cell (x=" << i % g.nx
-       << ", y=" << (i / g.nx) % g.ny << ", z=" << i / plane << ")";
-    throw NumericalError(os.str());
-  }
+  for (std::size_t c = 0; c < g.size(); c += g.plane())  // level by level, then field by field
+    for (int f = 0; f < kNumFields; ++f)
+      for (std::size_t i = c; i < c + g.plane(); ++i)
+        if (!(s[f][i] >= model_.negative_floor(f))) {  // NaN compares false
+          std::ostringstream os;
+          os << "numerics: field " << field_info(f).name << " became " << s[f][i] << " at cell (x=" << i % g.nx
+             << ", y=" << (i / g.nx) % g.ny << ", z=" << i / g.plane() << ")";
+          throw NumericalError(os.str());
+        }
 }
 
 std::vector<double> Observables::region_sums(const LevelTotals& t) const {

@@ -33,7 +33,6 @@ Simulation::Simulation(const Config& c) {
   state_ = State(grid_);
   model_->set_baseline(state_);
   initial_ = state_;
-  before_ = State(grid_);
   stepper_ = std::make_unique<SplitStepper>(*model_, grid_);
   // Absolute floors of the error norm, per voxel: 1e-3 of each field's natural scale, so fields
   // that are zero at rest (pores, damage, latent TGF-beta, activation) are measured relative to
@@ -72,70 +71,111 @@ void Simulation::apply_session(const Session& s, int index) {
                       std::move(punctures)});
 }
 
+void Simulation::set_mark() {
+  mark_.state = state_;
+  mark_.controller = *controller_;
+  mark_.totals = totals_;
+  mark_.stats = stats_;
+  mark_.thickening = thickening_;
+  mark_.t = t_;
+  mark_.next_session = next_session_;
+  mark_.series_length = series_.time.size();
+  mark_.records = records_.size();
+  mark_.next_output = next_output_;
+}
+
+void Simulation::rewind_to_mark() {
+  state_.f = mark_.state.f;
+  *controller_ = *mark_.controller;
+  totals_ = mark_.totals;
+  stats_ = mark_.stats;
+  thickening_ = mark_.thickening;
+  t_ = mark_.t;
+  next_session_ = mark_.next_session;
+  series_.time.resize(mark_.series_length);
+  for (auto& v : series_.values) v.resize(mark_.series_length);
+  records_.resize(mark_.records);
+  next_output_ = mark_.next_output;
+}
+
 Simulation::Outcome Simulation::run(const SnapshotFn& on_output, const ProgressFn& on_step, const StopFn& stop) {
   if (!started_) {
     record(0.0);
     if (on_output) on_output(0.0, state_);
     started_ = true;
   }
-  const ModelParams& p = model_->params();
+  set_mark();
   const double tol_t = 1e-12 * std::max(end_, 1.0);
   while (t_ < end_ - tol_t) {
-    while (next_session_ < schedule_.size() && schedule_[next_session_].day <= t_ + tol_t) {
-      apply_session(schedule_[next_session_], static_cast<int>(next_session_));
-      ++next_session_;
-      observables_->totals(state_, totals_);
-      controller_->reset(totals_);
-    }
-    double t_event = end_;
-    if (next_session_ < schedule_.size()) t_event = std::min(t_event, schedule_[next_session_].day);
-    const double t_output = next_output_ * output_interval_;
-    t_event = std::min(t_event, t_output);
-    // Land exactly on the event; split the remaining gap evenly rather than leave a sliver.
-    double h = controller_->proposal();
-    bool truncated = false;
-    const double gap = t_event - t_;
-    if (h >= gap - tol_t) {
-      h = gap;
-      truncated = true;
-    } else if (h > 0.5 * gap) {
-      h = 0.5 * gap;
-    }
-    before_.f = state_.f;
-    stats_.chemotaxis_substeps += stepper_->step(state_, h);
     try {
-      observables_->totals(state_, totals_);
+      advance(on_output, on_step);
+    } catch (const NumericalError&) {
+      const long good_steps = stats_.steps;
+      rewind_to_mark();
+      while (stats_.steps < good_steps) advance({}, {});
+      throw;
+    }
+    if (stop && stop() && t_ < end_ - tol_t) return Outcome::Stopped;
+  }
+  return Outcome::Complete;
+}
+
+void Simulation::advance(const SnapshotFn& on_output, const ProgressFn& on_step) {
+  const ModelParams& p = model_->params();
+  const double tol_t = 1e-12 * std::max(end_, 1.0);
+  while (next_session_ < schedule_.size() && schedule_[next_session_].day <= t_ + tol_t) {
+    apply_session(schedule_[next_session_], static_cast<int>(next_session_));
+    ++next_session_;
+    observables_->totals(state_, totals_);
+    controller_->reset(totals_);
+  }
+  double t_event = end_;
+  if (next_session_ < schedule_.size()) t_event = std::min(t_event, schedule_[next_session_].day);
+  const double t_output = next_output_ * output_interval_;
+  t_event = std::min(t_event, t_output);
+  // Land exactly on the event; split the remaining gap evenly rather than leave a sliver.
+  double h = controller_->proposal();
+  bool truncated = false;
+  const double gap = t_event - t_;
+  if (h >= gap - tol_t) {
+    h = gap;
+    truncated = true;
+  } else if (h > 0.5 * gap) {
+    h = 0.5 * gap;
+  }
+  const int substeps = stepper_->step(state_, h, &totals_);
+  if (!totals_.valid) {
+    try {
+      observables_->throw_first_bad(state_);
     } catch (const NumericalError& e) {
-      std::swap(state_.f, before_.f);  // leave the last good state in place
-      observables_->totals(state_, totals_);
       std::ostringstream os;
       os << e.what() << " in the step from day " << t_ << " to day " << t_ + h;
       throw NumericalError(os.str());
     }
-    controller_->accept(totals_, h, truncated);
-    t_ = truncated ? t_event : t_ + h;
-    ++stats_.steps;
-    stats_.min_step = stats_.steps == 1 ? h : std::min(stats_.min_step, h);
-    stats_.max_step = std::max(stats_.max_step, h);
-
-    // Epidermal thickening observable, implicit in its own relaxation.
-    observables_->measure(totals_, thickening_, scratch_);
-    const double excess = scratch_[Observables::papillary_tgf_index()] / p.T0 - 1.0;
-    thickening_ = (thickening_ + h * p.a_eps * excess) / (1 + h / p.tau_eps);
-    scratch_[Observables::thickening_index()] = 100.0 * thickening_;
-    series_.record(t_, scratch_);
-
-    if (t_ >= t_output - tol_t) {
-      if (on_output) on_output(t_, state_);
-      ++next_output_;
-    } else if (t_ >= end_ - tol_t && on_output) {
-      on_output(t_, state_);
-    }
-    if (on_step)
-      on_step({t_, end_, h, stats_.steps, static_cast<int>(next_session_), static_cast<int>(schedule_.size())});
-    if (stop && stop() && t_ < end_ - tol_t) return Outcome::Stopped;
   }
-  return Outcome::Complete;
+  stats_.chemotaxis_substeps += substeps;
+  controller_->accept(totals_, h, truncated);
+  t_ = truncated ? t_event : t_ + h;
+  ++stats_.steps;
+  stats_.min_step = stats_.steps == 1 ? h : std::min(stats_.min_step, h);
+  stats_.max_step = std::max(stats_.max_step, h);
+
+  // Epidermal thickening observable, implicit in its own relaxation.
+  observables_->measure(totals_, thickening_, scratch_);
+  const double excess = scratch_[Observables::papillary_tgf_index()] / p.T0 - 1.0;
+  thickening_ = (thickening_ + h * p.a_eps * excess) / (1 + h / p.tau_eps);
+  scratch_[Observables::thickening_index()] = 100.0 * thickening_;
+  series_.record(t_, scratch_);
+
+  if (t_ >= t_output - tol_t) {
+    if (on_output) on_output(t_, state_);
+    ++next_output_;
+    set_mark();
+  } else if (t_ >= end_ - tol_t && on_output) {
+    on_output(t_, state_);
+  }
+  if (on_step)
+    on_step({t_, end_, h, stats_.steps, static_cast<int>(next_session_), static_cast<int>(schedule_.size())});
 }
 
 }  // namespace mnsim

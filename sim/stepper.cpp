@@ -30,10 +30,10 @@ SplitStepper::SplitStepper(const TissueModel& model, const Grid& g)
     diffusion_.emplace_back(k.field, ImplicitDiffusion(g, k.D, baseline_profile(model, k.field, g.nz), k.k0, k.k1));
 }
 
-int SplitStepper::step(State& s, double dt) {
+int SplitStepper::step(State& s, double dt, LevelTotals* totals) {
   const int sub = chemotaxis_.step(s[F], s[T], dt);
   for (auto& [field, op] : diffusion_) op.step(s[field], dt);
-  model_.react(s, dt);
+  model_.react(s, dt, totals);
   return sub;
 }
 

@@ -2,9 +2,11 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <sstream>
 
 #include "mnsim/core/errors.hpp"
+#include "mnsim/core/kernel.hpp"
 #include "mnsim/io/config.hpp"
 
 namespace mnsim {
@@ -149,6 +151,11 @@ TissueModel::TissueModel(const ModelParams& p, const Grid& g, const LayerMap& la
       c.basal_P = p.delta_P * p.P0;
     }
   }
+  for (int f = 0; f < kNumFields; ++f) {
+    double scale = f == L ? p.L_dose : 1.0;
+    for (int k = 0; k < g.nz; ++k) scale = std::max(scale, baseline(f, k));
+    floor_[f] = -1e-9 * scale;
+  }
 }
 
 double TissueModel::baseline(int field, int k) const {
@@ -173,21 +180,104 @@ void TissueModel::set_baseline(State& s) const {
     for (int k = 0; k < grid_.nz; ++k) std::fill_n(s[f] + k * plane, plane, baseline(f, k));
 }
 
-void TissueModel::react(State& s, double dt) const {
+namespace {
+// Cells reacted and then summed while all their fields sit in the L1 cache (13 x 256 doubles).
+constexpr std::size_t kChunk = 256;
+}  // namespace
+
+// Running totals of one z-level: eight interleaved partial sums per quantity (cell i of the
+// level into lane i mod 8) and a flag per lane for values that are NaN or below the floor.
+struct LevelSums {
+  V8 acc[LevelTotals::kCount] = {};
+  M8 bad = {};
+  // n cells starting at a multiple of 8 from the level's first cell.
+  void add(int q, const double* u, std::size_t n, double floor) {
+    const V8 lo = {floor, floor, floor, floor, floor, floor, floor, floor};
+    std::size_t i = 0;
+    for (; i + 8 <= n; i += 8) {
+      V8 v;
+      std::memcpy(&v, u + i, sizeof v);
+      acc[q] += v;
+      bad |= ~(v >= lo);  // NaN compares false
+    }
+    for (int l = 0; i < n; ++i, ++l) {
+      acc[q][l] += u[i];
+      bad[l] |= !(u[i] >= floor);
+    }
+  }
+  // Writes the level's totals; returns false if a value was bad.
+  bool finish(double* out) const {
+    for (int q = 0; q < LevelTotals::kCount; ++q) {
+      const V8& a = acc[q];
+      out[q] = ((a[0] + a[1]) + (a[2] + a[3])) + ((a[4] + a[5]) + (a[6] + a[7]));
+    }
+    for (int l = 0; l < 8; ++l)
+      if (bad[l]) return false;
+    return true;
+  }
+};
+
+void TissueModel::sum_chunk(const State& s, int k, std::size_t b, std::size_t e, LevelSums& sums) const {
+  const LevelConstants& c = level_[k];
+  for (int f = 0; f < kNumFields; ++f) sums.add(f, s[f] + b, e - b, floor_[f]);
+  if (!c.dermis) return;  // no synthesis outside the dermis
+  const double *T_ = s[T], *F_ = s[F], *C3_ = s[C3], *C1_ = s[C1], *Cm_ = s[Cm];
+  double syn[kChunk];
+#pragma omp simd
+  for (std::size_t i = b; i < e; ++i) syn[i - b] = synthesis(c, T_[i], F_[i], C3_[i] + C1_[i] + Cm_[i]);
+  sums.add(LevelTotals::kSynthesis, syn, e - b, -HUGE_VAL);
+}
+
+MNSIM_KERNEL
+bool TissueModel::react_level(State& s, int k, double dt, double* totals) const {
   const ModelParams& p = p_;
   const MatrixRates& m = m_;
+  const LevelConstants& c = level_[k];
   const std::size_t plane = grid_.plane();
   const double hT0 = p.T0 / (p.K_h + p.T0), qT0 = p.T0 / (p.K_q + p.T0), gT0 = p.T0 / (p.K_g + p.T0);
   double* O_ = s[O]; double* B_ = s[B]; double* L_ = s[L]; double* T_ = s[T]; double* N_ = s[N];
   double* P_ = s[P]; double* F_ = s[F]; double* C3_ = s[C3]; double* C1_ = s[C1]; double* Cm_ = s[Cm];
   double* E_ = s[E]; double* En_ = s[En]; double* A_ = s[A];
+  LevelSums sums;
+  for (std::size_t b = k * plane, end = b + plane; b < end; b += kChunk) {
+    const std::size_t e = std::min(end, b + kChunk);
+    if (c.dermis) {
+#pragma omp simd
+      for (std::size_t i = b; i < e; ++i) {
+        const double Bo = B_[i], To = T_[i], No = N_[i], Po = P_[i], Fo = F_[i], Ao = A_[i];
+        const double h = To / (p.K_h + To) - hT0;
+        const double q = To / (p.K_q + To) - qT0;
+        const double g = 1 + p.a_T * (To / (p.K_g + To) - gT0);
+        const double Nex = std::max(No - p.N0, 0.0);
+        const double theta = p.theta0 + (p.theta1 - p.theta0) * Nex / (p.K_theta + Nex);
+        const double Ctot = C3_[i] + C1_[i] + Cm_[i];
+        const double S = synthesis(c, To, Fo, Ctot);
+        const double protect = 1 / (1 + p.b_dA * Ao);
+        const double kappa = m.kappa * (1 + p.b_kA * Ao);
 
-#pragma omp parallel for schedule(static)
-  for (int k = 0; k < grid_.nz; ++k) {
-    const LevelConstants& c = level_[k];
-    if (!c.soluble) continue;  // hypodermis is inert
-    const std::size_t b = k * plane, e = b + plane;
-    if (!c.dermis) {
+        O_[i] = O_[i] / (1 + dt / p.tau_O);
+        B_[i] = Bo / (1 + dt * p.k_B);
+        const double Ln = L_[i] / (1 + dt * p.k_act);
+        L_[i] = Ln;
+        T_[i] = (To + dt * (p.k_act * Ln + m.sigma_N * No + c.sigma_F * Fo * g)) / (1 + dt * p.delta_T);
+        N_[i] = (No + dt * (p.alpha_N * Bo + c.beta_N)) / (1 + dt * p.delta_N);
+        P_[i] = (Po + dt * (m.sigma_PN * No + c.sigma_PF * Fo * (1 + p.a_P * Bo))) / (1 + dt * p.delta_P);
+        const double growth = p.r_F * (1 + p.a_F * h);
+        F_[i] = Fo * (1 + dt * growth) / (1 + dt * (growth * Fo / c.F_max + p.delta_F));
+        C3_[i] = (C3_[i] + dt * theta * S) / (1 + dt * (m.g3 + m.l3 * Po) * protect);
+        const double C1n = (C1_[i] + dt * (1 - theta) * S) / (1 + dt * ((m.g1 + m.l1 * Po) * protect + kappa));
+        C1_[i] = C1n;
+        Cm_[i] = (Cm_[i] + dt * kappa * C1n) / (1 + dt * (m.gm + m.lm * Po));
+        const double Enn = (En_[i] + dt * c.s_E * Fo * (1 + p.b_E * q)) / (1 + dt * (c.gEn + c.lEn * Po + c.kappa_E));
+        En_[i] = Enn;
+        // Collagenase above baseline also clears elastotic material (zero at rest: homeostasis).
+        const double clear = p.lambda_X * std::max(Po - p.P0, 0.0);
+        E_[i] = (E_[i] + dt * c.kappa_E * Enn) / (1 + dt * (m.gE + m.lE * Po + clear));
+        const double act = p.k_A * std::max(h, 0.0);
+        A_[i] = (Ao + dt * act) / (1 + dt * (act + 1 / p.tau_A));
+      }
+    } else if (c.soluble) {
+      // Epidermis: no cells or matrix.
 #pragma omp simd
       for (std::size_t i = b; i < e; ++i) {
         O_[i] = O_[i] / (1 + dt / p.tau_O);
@@ -197,43 +287,38 @@ void TissueModel::react(State& s, double dt) const {
         T_[i] = (T_[i] + dt * (p.k_act * Ln + c.basal_T)) / (1 + dt * p.delta_T);
         P_[i] = (P_[i] + dt * c.basal_P) / (1 + dt * p.delta_P);
       }
-      continue;
     }
-#pragma omp simd
-    for (std::size_t i = b; i < e; ++i) {
-      const double Bo = B_[i], To = T_[i], No = N_[i], Po = P_[i], Fo = F_[i], Ao = A_[i];
-      const double h = To / (p.K_h + To) - hT0;
-      const double q = To / (p.K_q + To) - qT0;
-      const double g = 1 + p.a_T * (To / (p.K_g + To) - gT0);
-      const double Nex = std::max(No - p.N0, 0.0);
-      const double theta = p.theta0 + (p.theta1 - p.theta0) * Nex / (p.K_theta + Nex);
-      const double Ctot = C3_[i] + C1_[i] + Cm_[i];
-      const double S = synthesis(c, To, Fo, Ctot);
-      const double protect = 1 / (1 + p.b_dA * Ao);
-      const double kappa = m.kappa * (1 + p.b_kA * Ao);
-
-      O_[i] = O_[i] / (1 + dt / p.tau_O);
-      B_[i] = Bo / (1 + dt * p.k_B);
-      const double Ln = L_[i] / (1 + dt * p.k_act);
-      L_[i] = Ln;
-      T_[i] = (To + dt * (p.k_act * Ln + m.sigma_N * No + c.sigma_F * Fo * g)) / (1 + dt * p.delta_T);
-      N_[i] = (No + dt * (p.alpha_N * Bo + c.beta_N)) / (1 + dt * p.delta_N);
-      P_[i] = (Po + dt * (m.sigma_PN * No + c.sigma_PF * Fo * (1 + p.a_P * Bo))) / (1 + dt * p.delta_P);
-      const double growth = p.r_F * (1 + p.a_F * h);
-      F_[i] = Fo * (1 + dt * growth) / (1 + dt * (growth * Fo / c.F_max + p.delta_F));
-      C3_[i] = (C3_[i] + dt * theta * S) / (1 + dt * (m.g3 + m.l3 * Po) * protect);
-      const double C1n = (C1_[i] + dt * (1 - theta) * S) / (1 + dt * ((m.g1 + m.l1 * Po) * protect + kappa));
-      C1_[i] = C1n;
-      Cm_[i] = (Cm_[i] + dt * kappa * C1n) / (1 + dt * (m.gm + m.lm * Po));
-      const double Enn = (En_[i] + dt * c.s_E * Fo * (1 + p.b_E * q)) / (1 + dt * (c.gEn + c.lEn * Po + c.kappa_E));
-      En_[i] = Enn;
-      // Collagenase above baseline also clears elastotic material (zero at rest: homeostasis).
-      const double clear = p.lambda_X * std::max(Po - p.P0, 0.0);
-      E_[i] = (E_[i] + dt * c.kappa_E * Enn) / (1 + dt * (m.gE + m.lE * Po + clear));
-      const double act = p.k_A * std::max(h, 0.0);
-      A_[i] = (Ao + dt * act) / (1 + dt * (act + 1 / p.tau_A));
-    }
+    if (totals) sum_chunk(s, k, b, e, sums);
   }
+  return !totals || sums.finish(totals);
+}
+
+MNSIM_KERNEL
+bool TissueModel::sum_level(const State& s, int k, double* totals) const {
+  const std::size_t plane = grid_.plane();
+  LevelSums sums;
+  for (std::size_t b = k * plane, end = b + plane; b < end; b += kChunk) sum_chunk(s, k, b, std::min(end, b + kChunk), sums);
+  return sums.finish(totals);
+}
+
+void TissueModel::react(State& s, double dt, LevelTotals* totals) const {
+  const int nz = grid_.nz;
+  std::vector<char> ok(nz, 1);
+  if (totals) totals->v.assign(std::size_t(nz) * LevelTotals::kCount, 0.0);
+#pragma omp parallel for schedule(static)
+  for (int k = 0; k < nz; ++k)
+    if (level_[k].soluble || totals)  // hypodermis is inert, only summed
+      ok[k] = react_level(s, k, dt, totals ? &totals->v[std::size_t(k) * LevelTotals::kCount] : nullptr);
+  if (totals) totals->valid = std::all_of(ok.begin(), ok.end(), [](char o) { return o != 0; });
+}
+
+void TissueModel::totals(const State& s, LevelTotals& t) const {
+  const int nz = grid_.nz;
+  std::vector<char> ok(nz, 1);
+  t.v.assign(std::size_t(nz) * LevelTotals::kCount, 0.0);
+#pragma omp parallel for schedule(static)
+  for (int k = 0; k < nz; ++k) ok[k] = sum_level(s, k, &t.v[std::size_t(k) * LevelTotals::kCount]);
+  t.valid = std::all_of(ok.begin(), ok.end(), [](char o) { return o != 0; });
 }
 
 void TissueModel::apply_session(State& s, const std::vector<double>& chi, double phi_F, double phi_C, double phi_E) const {

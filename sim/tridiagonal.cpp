@@ -69,11 +69,9 @@ inline void periodic_factor(const double* base, std::size_t stride, Lanes lanes,
   for (int l = 0; l < int(lanes); ++l) f[l] = (base[l] + p.vfac * last[l]) / p.denom;
 }
 
-// An 8 x 8 tile of doubles transposed in registers: three rounds of two-input shuffles. GCC's
-// generic vectors lower this to the widest shuffles the instruction set of each kernel version
-// has; plain element-wise loops would go through memory and stall on store forwarding.
-typedef double V8 __attribute__((vector_size(64)));
-typedef long long M8 __attribute__((vector_size(64)));
+// An 8 x 8 tile of doubles transposed in registers: three rounds of two-input shuffles, which
+// each kernel version lowers to its widest shuffles; plain element-wise loops would go through
+// memory and stall on store forwarding.
 constexpr int kTile = 8;
 
 inline void transpose8(V8 r[kTile]) {

@@ -52,6 +52,22 @@ struct LevelConstants {
   double gEn = 0, lEn = 0;           // tropoelastin losses other than cross-linking
 };
 
+// Totals of every field, and of the collagen synthesis rate, on every z-level. One read of the
+// state per step feeds the observables, the step-size controller and the check for NaN or
+// negative values. Each level is summed by one thread in eight interleaved partial sums (cell i
+// into sum i mod 8) added in a fixed order, so the totals do not depend on the thread count or
+// on the instruction set, and the sums taken inside the reaction step equal those of a separate
+// pass.
+struct LevelTotals {
+  static constexpr int kSynthesis = kNumFields;
+  static constexpr int kCount = kNumFields + 1;
+  std::vector<double> v;  // nz * kCount, level-major
+  bool valid = true;      // false: some value is NaN or below zero beyond round-off
+  double at(int k, int q) const { return v[std::size_t(k) * kCount + q]; }
+};
+
+struct LevelSums;  // running totals of one level (sim/tissue.cpp)
+
 // Rates shared by all levels, solved from the turnover times and the baseline split.
 struct MatrixRates {
   double g3 = 0, l3 = 0;    // type III basal and per-P loss
@@ -79,8 +95,14 @@ class TissueModel {
 
   // One semi-implicit reaction step of length dt (days) on every voxel: production explicit,
   // every loss implicit, so no field can become negative. Mass moved between pools (L -> T,
-  // C1 -> Cm, En -> E) uses the donor's new value, so transfers conserve exactly.
-  void react(State& s, double dt) const;
+  // C1 -> Cm, En -> E) uses the donor's new value, so transfers conserve exactly. With `totals`
+  // the level totals of the new state are taken in the same pass (the reaction is the last
+  // operator of a step, so this saves a whole read of the state).
+  void react(State& s, double dt, LevelTotals* totals = nullptr) const;
+  // The level totals of a state, as react() takes them.
+  void totals(const State& s, LevelTotals& t) const;
+  // Values below this count as negative beyond round-off: -1e-9 of the field's natural scale.
+  double negative_floor(int field) const { return floor_[field]; }
 
   // Collagen synthesis S = s_C F q(T) (1 - C/C_max)+ at a voxel of level constants c, per day
   // (relative to the layer's baseline total collagen).
@@ -95,11 +117,18 @@ class TissueModel {
   void apply_session(State& s, const std::vector<double>& chi, double phi_F, double phi_C, double phi_E) const;
 
  private:
+  // One z-level, on the thread that owns it (kernels: include/mnsim/core/kernel.hpp). Both take
+  // the totals chunk by chunk through sum_chunk, so they agree bitwise; false: a bad value.
+  bool react_level(State& s, int k, double dt, double* totals) const;
+  bool sum_level(const State& s, int k, double* totals) const;
+  void sum_chunk(const State& s, int k, std::size_t b, std::size_t e, LevelSums& sums) const;
+
   ModelParams p_;
   Grid grid_;
   LayerMap layers_;
   std::vector<LevelConstants> level_;
   MatrixRates m_;
+  double floor_[kNumFields];
 };
 
 }  // namespace mnsim

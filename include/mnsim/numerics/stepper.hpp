@@ -18,8 +18,9 @@ namespace mnsim {
 class SplitStepper {
  public:
   SplitStepper(const TissueModel& model, const Grid& g);
-  // Returns the number of chemotaxis substeps taken.
-  int step(State& s, double dt);
+  // Returns the number of chemotaxis substeps taken; with `totals`, also the level totals of
+  // the new state (taken inside the reaction pass).
+  int step(State& s, double dt, LevelTotals* totals = nullptr);
 
  private:
   const TissueModel& model_;

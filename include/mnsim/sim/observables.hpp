@@ -19,15 +19,6 @@ struct Timeseries {
   double at(const std::string& name, double t) const;
 };
 
-// Totals of every field, and of the collagen synthesis rate, on every z-level. One read of the state
-// per step feeds the observables, the step-size controller and the check for NaN or negative values.
-struct LevelTotals {
-  static constexpr int kSynthesis = kNumFields;
-  static constexpr int kCount = kNumFields + 1;
-  std::vector<double> v;  // nz * kCount, level-major
-  double at(int k, int q) const { return v[std::size_t(k) * kCount + q]; }
-};
-
 // Region averages and % changes against the run's own baseline. Sums are taken per z-level by one
 // thread each and then added in level order, so the numbers do not depend on the thread count.
 class Observables {
@@ -40,6 +31,8 @@ class Observables {
   // Fills `t` from the state. Throws NumericalError naming the field and cell of the first NaN or
   // value below -1e-9 of the field's natural scale (beyond round-off).
   void totals(const State& s, LevelTotals& t) const;
+  // Throws that NumericalError for a state whose totals came out invalid.
+  void throw_first_bad(const State& s) const;
   // `thickening` is the epidermal-thickening observable (relative), integrated by the caller.
   void measure(const LevelTotals& t, double thickening, std::vector<double>& out) const;
   // Index in measure()'s output of the papillary mean active TGF-beta (drives the thickening).
@@ -49,7 +42,6 @@ class Observables {
  private:
   std::vector<double> region_sums(const LevelTotals& t) const;  // regions x LevelTotals::kCount
   const TissueModel& model_;
-  std::array<double, kNumFields> negative_floor_;
   std::vector<double> base_;  // baseline region sums
 };
 

@@ -1,6 +1,7 @@
 #pragma once
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -39,8 +40,8 @@ class Simulation {
   // the state at day 0, every output interval and the end; `on_step` is called after every
   // step, when the whole simulation state is consistent (a checkpoint may be taken there);
   // `stop` is asked after every step and ends the run early when it says so. A step that
-  // produces a NaN or a negative value throws NumericalError with the state left at the last
-  // good step.
+  // produces a NaN or a negative value throws NumericalError with the simulation left at the
+  // last good step.
   Outcome run(const SnapshotFn& on_output = {}, const ProgressFn& on_step = {}, const StopFn& stop = {});
 
   double day() const { return t_; }
@@ -66,6 +67,26 @@ class Simulation {
  private:
   void apply_session(const Session& s, int index);
   void record(double t);
+  // One step to the next event (applying any session due first), then the output if one falls
+  // there. Throws NumericalError if the step produced a bad value; nothing was committed then
+  // except the state itself.
+  void advance(const SnapshotFn& on_output, const ProgressFn& on_step);
+
+  // The loop's position at the last output. Keeping a copy of the state every step for the case
+  // of a numerical failure would cost a full pass over memory per step; instead a failure
+  // rewinds to this mark and replays the steps up to the last good one, which the run being
+  // deterministic reproduces bitwise.
+  struct Mark {
+    State state;
+    std::optional<StepController> controller;
+    LevelTotals totals;
+    RunStats stats;
+    double thickening = 0, t = 0;
+    std::size_t next_session = 0, series_length = 0, records = 0;
+    long next_output = 1;
+  };
+  void set_mark();
+  void rewind_to_mark();
 
   Grid grid_;
   SkinLayers skin_;
@@ -73,7 +94,8 @@ class Simulation {
   std::vector<Session> schedule_;
   std::uint64_t seed_;
   double end_, output_interval_;
-  State state_, initial_, before_;
+  State state_, initial_;
+  Mark mark_;
   std::unique_ptr<SplitStepper> stepper_;
   std::unique_ptr<StepController> controller_;
   std::unique_ptr<Observables> observables_;
