@@ -154,3 +154,22 @@ TEST_CASE("mnsim run configs/default.ini (3D, 6 sessions, 270 days) exits 0 with
   check_run_file(dir + "/run.h5", 6, 270.0);
   std::filesystem::remove_all(dir);  // 190 MB of snapshots
 }
+
+TEST_CASE("mnsim bench measures bandwidth, diffusion and the model step and writes them as JSON", "[verification]") {
+  const std::string dir = test::temp_dir("bench");
+  std::string out, err;
+  REQUIRE(test::run_mnsim("bench --grid 16x12x40 --fields 2 --steps 2 --threads 1 --json " + dir + "/b.json", &out, &err) == 0);
+  CHECK_THAT(out, Catch::Contains("of its bound") && Catch::Contains("plain LOD kernel") && Catch::Contains("full model step"));
+  const std::string js = test::slurp(dir + "/b.json");
+  for (const char* key : {"adi_updates_per_s", "adi_plain_updates_per_s", "step_voxels_per_s", "bandwidth_GBps",
+                          "peak_rss_bytes", "step_chemotaxis_substeps"}) {
+    const auto at = js.find("\"" + std::string(key) + "\": ");
+    REQUIRE(at != std::string::npos);
+    INFO(key);
+    CHECK(std::stod(js.substr(at + std::string(key).size() + 4)) > 0);
+  }
+  CHECK_THAT(js, Catch::Contains("\"threads\": 1") && Catch::Contains("\"grid\": \"16x12x40\"") &&
+                     Catch::Contains("\"fields\": 2"));
+  CHECK(test::run_mnsim("bench --grid 16x2x40", &out, &err) == 2);
+  CHECK_THAT(err, Catch::Contains("--grid = '16x2x40'") && Catch::Contains("at least 3"));
+}
