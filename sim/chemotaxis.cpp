@@ -3,28 +3,35 @@
 #include <algorithm>
 #include <cmath>
 
+#include "mnsim/core/kernel.hpp"
+
 namespace mnsim {
 
 namespace {
 
+// std::min and std::max by value: their reference arguments become per-lane stack arrays inside
+// an omp simd loop, which made the kernels 1.7 times slower. Same comparison, same result.
+inline double min_of(double a, double b) { return b < a ? b : a; }
+inline double max_of(double a, double b) { return a < b ? b : a; }
+
+// minmod, face_value and the flux in face_fluxes evaluate every alternative before selecting one,
+// so the selects become blends of computed vectors rather than masked arithmetic (1.5 times
+// faster with AVX-512). The AVX2 clones of face_fluxes and row_max_out stay scalar even so: GCC
+// moves arithmetic back into the branches, and with trapping math will not if-convert it there.
 inline double minmod(double a, double b) {
-  if (a * b <= 0) return 0.0;
-  return a > 0 ? std::min(a, b) : std::max(a, b);
+  const double lo = min_of(a, b), hi = max_of(a, b);
+  return a * b <= 0 ? 0.0 : (a > 0 ? lo : hi);
 }
 
 // Upwind, minmod-limited value at the face between cells a (behind) and b (ahead) along one axis.
 inline double face_value(double v, double uaa, double ua, double ub, double ubb) {
-  return v > 0 ? ua + 0.5 * minmod(ua - uaa, ub - ua) : ub - 0.5 * minmod(ub - ua, ubb - ub);
+  const double from_a = ua + 0.5 * minmod(ua - uaa, ub - ua);
+  const double from_b = ub - 0.5 * minmod(ub - ua, ubb - ub);
+  return v > 0 ? from_a : from_b;
 }
 
 inline int wrap(int i, int n) { return i < 0 ? i + n : (i >= n ? i - n : i); }
 
-}  // namespace
-
-Chemotaxis::Chemotaxis(const Grid& g, double chi, double K, int k0, int k1)
-    : g_(g), chi_(chi), K_(K), k0_(k0), k1_(k1), scratch_(g.size(), 0.0) {}
-
-namespace {
 // Velocity at the face from a cell with attractant ca to its neighbour with cb (positive: towards b).
 struct FaceVelocity {
   double s, half_inv_K;
@@ -33,77 +40,152 @@ struct FaceVelocity {
     return s * (cb - ca) / (damp * damp);
   }
 };
+
+// Copies a periodic row of n >= 2 cells to p[1..n], with its wrapped neighbours in p[0], p[n+1]
+// and p[n+2], so that the loops along x need no wrap.
+void pad_periodic(const double* row, int n, double* p) {
+  p[0] = row[n - 1];
+  std::copy(row, row + n, p + 1);
+  p[n + 1] = row[0];
+  p[n + 2] = row[1];
+}
+
+// Fluxes through n faces that lie side by side: face i is between cells ua[i] (behind) and ub[i]
+// (ahead), with uaa[i] behind the one and ubb[i] beyond the other; ca and cb are the attractant
+// either side. The same kernel serves the x, y and z faces, which differ only in the row pointers.
+MNSIM_KERNEL void face_fluxes(FaceVelocity vel, const double* uaa, const double* ua, const double* ub,
+                              const double* ubb, const double* ca, const double* cb, int n, double* __restrict f) {
+#pragma omp simd
+  for (int i = 0; i < n; ++i) {
+    const double v = vel(ca[i], cb[i]);
+    const double flux = v * face_value(v, uaa[i], ua[i], ub[i], ubb[i]);
+    f[i] = v == 0 ? 0.0 : flux;
+  }
+}
+
+// out = u - r * div along a row, div summed z, x, y as the scheme defines it. fx[-1] is the flux
+// through the face left of the first cell; fx or fy is null when that axis has no faces.
+MNSIM_KERNEL void update_row(const double* u, const double* fz, const double* fz_below, const double* fx,
+                             const double* fy, const double* fy_prev, double r, int n, double* __restrict out) {
+#pragma omp simd
+  for (int i = 0; i < n; ++i) {
+    double div = fz[i] - fz_below[i];
+    if (fx) div += fx[i] - fx[i - 1];
+    if (fy) div += fy[i] - fy_prev[i];
+    out[i] = u[i] - r * div;
+  }
+}
+
+// Largest total outflow velocity over the n cells c[i] of a row, each neighbour row given by a
+// pointer. A missing neighbour is passed as the row itself: zero difference, velocity +0, and
+// adding +0 to the (never negative-zero) sum leaves it unchanged, so no branch is needed.
+MNSIM_KERNEL double row_max_out(FaceVelocity vel, const double* c, const double* xp, const double* xm, const double* yp,
+                                const double* ym, const double* zp, const double* zm, int n) {
+  double m = 0;
+#pragma omp simd reduction(max : m)
+  for (int i = 0; i < n; ++i) {
+    const double ci = c[i];
+    double out = 0;
+    out += max_of(vel(ci, xp[i]), 0.0);
+    out += max_of(vel(ci, xm[i]), 0.0);
+    out += max_of(vel(ci, yp[i]), 0.0);
+    out += max_of(vel(ci, ym[i]), 0.0);
+    out += max_of(vel(ci, zp[i]), 0.0);
+    out += max_of(vel(ci, zm[i]), 0.0);
+    m = max_of(m, out);
+  }
+  return m;
+}
+
 }  // namespace
+
+Chemotaxis::Chemotaxis(const Grid& g, double chi, double K, int k0, int k1)
+    : g_(g), chi_(chi), K_(K), k0_(k0), k1_(k1), scratch_(g.size(), 0.0) {}
 
 double Chemotaxis::max_out_rate(const double* c) const {
   const Grid& g = g_;
+  const int nx = g.nx, ny = g.ny;
+  const std::size_t plane = g.plane();
   const FaceVelocity vel{chi_ / g.dx, 0.5 / K_};
-  double max_rate = 0;
-#pragma omp parallel for schedule(static) reduction(max : max_rate)
-  for (int k = k0_; k < k1_; ++k) {
-    for (int j = 0; j < g.ny; ++j) {
-      for (int i = 0; i < g.nx; ++i) {
-        const double ci = c[g.idx(i, j, k)];
-        double out = 0;
-        // Outflow through each face: the velocity pointing away from this cell.
-        if (g.nx >= 3) {
-          out += std::max(vel(ci, c[g.idx(wrap(i + 1, g.nx), j, k)]), 0.0);
-          out += std::max(vel(ci, c[g.idx(wrap(i - 1, g.nx), j, k)]), 0.0);
+  double max_out = 0;
+#pragma omp parallel reduction(max : max_out)
+  {
+    std::vector<double> pad(nx + 3);
+#pragma omp for schedule(static)
+    for (int k = k0_; k < k1_; ++k) {
+      const double* ck = c + k * plane;
+      // Outflow through each face: the velocity pointing away from this cell. Faces outside the
+      // active range and along axes of fewer than 3 cells carry none.
+      const double* zp = k + 1 < k1_ ? ck + plane : ck;
+      const double* zm = k > k0_ ? ck - plane : ck;
+      for (int j = 0; j < ny; ++j) {
+        const std::size_t row = std::size_t(j) * nx;
+        const double* cj = ck + row;
+        const double *xp = cj, *xm = cj, *yp = cj, *ym = cj;
+        if (nx >= 3) {
+          pad_periodic(cj, nx, pad.data());
+          xm = pad.data();
+          xp = pad.data() + 2;
         }
-        if (g.ny >= 3) {
-          out += std::max(vel(ci, c[g.idx(i, wrap(j + 1, g.ny), k)]), 0.0);
-          out += std::max(vel(ci, c[g.idx(i, wrap(j - 1, g.ny), k)]), 0.0);
+        if (ny >= 3) {
+          yp = ck + std::size_t(wrap(j + 1, ny)) * nx;
+          ym = ck + std::size_t(wrap(j - 1, ny)) * nx;
         }
-        if (k + 1 < k1_) out += std::max(vel(ci, c[g.idx(i, j, k + 1)]), 0.0);
-        if (k > k0_) out += std::max(vel(ci, c[g.idx(i, j, k - 1)]), 0.0);
-        max_rate = std::max(max_rate, out / g.dx);
+        max_out = std::max(max_out, row_max_out(vel, cj, xp, xm, yp, ym, zp + row, zm + row, nx));
       }
     }
   }
-  return max_rate;
+  // Division by dx after the maximum rather than per cell: rounding is monotone, so the maximum
+  // of the quotients is the quotient of the maximum.
+  return max_out / g.dx;
 }
 
 void Chemotaxis::substep(const double* u, const double* c, double* out, double dt) const {
   const Grid& g = g_;
   const int nx = g.nx, ny = g.ny;
+  const std::size_t plane = g.plane();
   const double r = dt / g.dx;
   const FaceVelocity vel{chi_ / g.dx, 0.5 / K_};
-  // Flux through the face between cells a and b (b ahead), with the cells behind a and beyond b.
-  auto flux = [&](std::size_t aa, std::size_t a, std::size_t b, std::size_t bb) {
-    const double v = vel(c[a], c[b]);
-    return v == 0 ? 0.0 : v * face_value(v, u[aa], u[a], u[b], u[bb]);
-  };
-  auto flux_z = [&](int i, int j, int k) {  // through the face below (i, j, k)
-    if (k < k0_ || k + 1 >= k1_) return 0.0;  // no-flux walls at the ends of the active range
-    const std::size_t a = g.idx(i, j, k), b = g.idx(i, j, k + 1);
+  auto z_row = [&](int j, int k, double* f) {  // fluxes through the faces below row j of level k
+    if (k < k0_ || k + 1 >= k1_) {  // no-flux walls at the ends of the active range
+      std::fill(f, f + nx, 0.0);
+      return;
+    }
+    const std::size_t a = g.idx(0, j, k), b = a + plane;
     // Beyond the ends of the active range the reconstruction has no slope.
-    return flux(k - 1 >= k0_ ? g.idx(i, j, k - 1) : a, a, b, k + 2 < k1_ ? g.idx(i, j, k + 2) : b);
+    const std::size_t aa = k - 1 >= k0_ ? a - plane : a, bb = k + 2 < k1_ ? b + plane : b;
+    face_fluxes(vel, u + aa, u + a, u + b, u + bb, c + a, c + b, nx, f);
   };
-  // Each x and y face flux is computed once per substep, a row at a time.
+  // Each x and y face flux is computed once per substep, a row at a time. Rows of u and c are
+  // copied with their periodic neighbours (pad_periodic), so the kernels run over contiguous i.
 #pragma omp parallel
   {
-    std::vector<double> fx(nx), fy_prev(nx), fy(nx);
+    std::vector<double> upad(nx + 3), cpad(nx + 3), fx_pad(nx + 1), fy_prev(nx), fy(nx), fz(nx), fz_below(nx);
+    double* fx = fx_pad.data() + 1;  // fx[-1]: the face left of cell 0, which is the one right of cell nx-1
 #pragma omp for schedule(static)
     for (int k = k0_; k < k1_; ++k) {
-      auto y_row = [&](int j, std::vector<double>& f) {  // fluxes through the faces above row j
-        for (int i = 0; i < nx; ++i)
-          f[i] = flux(g.idx(i, wrap(j - 1, ny), k), g.idx(i, j, k), g.idx(i, wrap(j + 1, ny), k),
-                      g.idx(i, wrap(j + 2, ny), k));
+      const double* uk = u + k * plane;
+      const double* ck = c + k * plane;
+      auto y_row = [&](int j, double* f) {  // fluxes through the faces above row j
+        auto row = [&](int jj) { return std::size_t(wrap(jj, ny)) * nx; };
+        face_fluxes(vel, uk + row(j - 1), uk + row(j), uk + row(j + 1), uk + row(j + 2), ck + row(j), ck + row(j + 1),
+                    nx, f);
       };
-      if (ny >= 3) y_row(ny - 1, fy_prev);
+      if (ny >= 3) y_row(ny - 1, fy_prev.data());
       for (int j = 0; j < ny; ++j) {
-        if (nx >= 3)
-          for (int i = 0; i < nx; ++i)
-            fx[i] = flux(g.idx(wrap(i - 1, nx), j, k), g.idx(i, j, k), g.idx(wrap(i + 1, nx), j, k),
-                         g.idx(wrap(i + 2, nx), j, k));
-        if (ny >= 3) y_row(j, fy);
-        for (int i = 0; i < nx; ++i) {
-          double div = flux_z(i, j, k) - flux_z(i, j, k - 1);
-          if (nx >= 3) div += fx[i] - fx[i == 0 ? nx - 1 : i - 1];
-          if (ny >= 3) div += fy[i] - fy_prev[i];
-          const std::size_t id = g.idx(i, j, k);
-          out[id] = u[id] - r * div;
+        const std::size_t id = g.idx(0, j, k);
+        if (nx >= 3) {
+          pad_periodic(u + id, nx, upad.data());
+          pad_periodic(c + id, nx, cpad.data());
+          const double* p = upad.data();
+          face_fluxes(vel, p, p + 1, p + 2, p + 3, cpad.data() + 1, cpad.data() + 2, nx, fx);
+          fx[-1] = fx[nx - 1];
         }
+        if (ny >= 3) y_row(j, fy.data());
+        z_row(j, k, fz.data());
+        z_row(j, k - 1, fz_below.data());
+        update_row(u + id, fz.data(), fz_below.data(), nx >= 3 ? fx : nullptr, ny >= 3 ? fy.data() : nullptr,
+                   fy_prev.data(), r, nx, out + id);
         if (ny >= 3) std::swap(fy, fy_prev);
       }
     }
