@@ -42,7 +42,16 @@ struct Bandwidth {
   double triad = 0, update = 0;  // GB/s
 };
 
-// STREAM-style triad and an in-place update over arrays far larger than the caches; best of 5.
+// Every figure is the median over repetitions, the bandwidth as well as the kernels: on a machine
+// shared with other jobs a best-of bandwidth against mean kernel times would compare a lucky
+// moment with an ordinary one.
+double median(std::vector<double> v) {
+  std::sort(v.begin(), v.end());
+  const std::size_t m = v.size() / 2;
+  return v.size() % 2 ? v[m] : 0.5 * (v[m - 1] + v[m]);
+}
+
+// STREAM-style triad and an in-place update over arrays far larger than the caches.
 Bandwidth measure_bandwidth(std::size_t n) {
   std::vector<double> a(n), b(n), c(n);
 #pragma omp parallel for schedule(static)
@@ -51,19 +60,19 @@ Bandwidth measure_bandwidth(std::size_t n) {
     b[i] = 2.0;
     c[i] = 0.5;
   }
-  Bandwidth bw;
-  for (int rep = 0; rep < 5; ++rep) {
+  std::vector<double> triad, update;
+  for (int rep = 0; rep < 9; ++rep) {
     auto t0 = clock_type::now();
 #pragma omp parallel for schedule(static)
     for (std::size_t i = 0; i < n; ++i) a[i] = b[i] + 0.5 * c[i];
-    bw.triad = std::max(bw.triad, kTriadBytes * n / seconds_since(t0) / 1e9);
+    triad.push_back(kTriadBytes * n / seconds_since(t0) / 1e9);
     t0 = clock_type::now();
 #pragma omp parallel for schedule(static)
     for (std::size_t i = 0; i < n; ++i) a[i] = 0.999 * a[i] + 1e-3;
-    bw.update = std::max(bw.update, kUpdateBytes * n / seconds_since(t0) / 1e9);
+    update.push_back(kUpdateBytes * n / seconds_since(t0) / 1e9);
   }
   if (a[n / 2] < 0) std::cout << "";  // keeps the loops observable to the optimiser
-  return bw;
+  return {median(triad), median(update)};
 }
 
 // The plain structure-of-arrays LOD kernel the issue measures against: constant coefficients,
@@ -100,14 +109,18 @@ class PlainLod {
   Thomas x_, y_, z_;
 };
 
-// Times `steps` applications of `op` to every field; returns voxel-field updates per second.
+// Times `steps` applications of `op` to every field; returns the median over steps of the
+// voxel-field updates per second.
 template <class Op>
 double time_updates(std::vector<std::vector<double>>& fields, int steps, const Op& op) {
   for (auto& f : fields) op(f.data());  // warm-up: first touch, factorisation
-  const auto t0 = clock_type::now();
-  for (int s = 0; s < steps; ++s)
+  std::vector<double> rate;
+  for (int s = 0; s < steps; ++s) {
+    const auto t0 = clock_type::now();
     for (auto& f : fields) op(f.data());
-  return double(steps) * fields.size() * fields[0].size() / seconds_since(t0);
+    rate.push_back(double(fields.size()) * fields[0].size() / seconds_since(t0));
+  }
+  return median(rate);
 }
 
 long peak_rss_bytes() {
@@ -177,11 +190,14 @@ int run_bench(const std::vector<std::string>& args) {
   Simulation sim(Config::from_text(ini.str(), "bench"));
   long done = 0;
   clock_type::time_point t0;
+  std::vector<double> rate;
   sim.run({}, [&](const Progress&) {
-        if (++done == 2) t0 = clock_type::now();  // from the second step on: the session is applied
+        // From the second step on: the first applies the session.
+        if (++done > 2) rate.push_back(n / seconds_since(t0));
+        t0 = clock_type::now();
       },
       [&] { return done >= steps + 2; });
-  const double step_rate = double(steps) * n / seconds_since(t0);
+  const double step_rate = median(rate);
   const double substeps = double(sim.stats().chemotaxis_substeps) / sim.stats().steps;
   const double step_bound = bw_best * 1e9 / kStepBytes;
   std::printf("full model step      %.3g voxel-steps/s = %.0f%% of its bound %.3g (%g B/voxel-step; %.1f chemotaxis substeps per step)\n",

@@ -192,21 +192,27 @@ void Chemotaxis::substep(const double* u, const double* c, double* out, double d
   }
 }
 
-int Chemotaxis::step(double* u, const double* c, double dt) {
+int Chemotaxis::step(std::vector<double>& u, const double* c, double dt) {
   if (chi_ == 0 || k1_ <= k0_) return 0;
   const double rate = max_out_rate(c);
   if (rate == 0) return 0;
   const int n = std::max(1, static_cast<int>(std::ceil(dt * rate / 0.5)));
   const double h = dt / n;
   const std::size_t b = std::size_t(k0_) * g_.plane(), e = std::size_t(k1_) * g_.plane();
-  // Substeps alternate between u and the scratch array; an odd count ends with one copy back.
-  double* src = u;
+  // Substeps alternate between u and the scratch array. An odd count ends in the scratch array,
+  // which then becomes u (a swap rather than a copy of the whole field); only the levels outside
+  // the active range, which no substep writes, are copied over first.
+  double* src = u.data();
   double* dst = scratch_.data();
   for (int s = 0; s < n; ++s) {
     substep(src, c, dst, h);
     std::swap(src, dst);
   }
-  if (src != u) std::copy(src + b, src + e, u + b);
+  if (src != u.data()) {
+    std::copy(u.begin(), u.begin() + b, scratch_.begin());
+    std::copy(u.begin() + e, u.end(), scratch_.begin() + e);
+    u.swap(scratch_);
+  }
   return n;
 }
 

@@ -31,7 +31,7 @@ SplitStepper::SplitStepper(const TissueModel& model, const Grid& g)
 }
 
 int SplitStepper::step(State& s, double dt, LevelTotals* totals) {
-  const int sub = chemotaxis_.step(s[F], s[T], dt);
+  const int sub = chemotaxis_.step(s.f[F], s[T], dt);
   for (auto& [field, op] : diffusion_) op.step(s[field], dt);
   model_.react(s, dt, totals);
   return sub;

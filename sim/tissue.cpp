@@ -129,6 +129,11 @@ TissueModel::TissueModel(const ModelParams& p, const Grid& g, const LayerMap& la
     const Layer l = layers.of_level[k];
     c.dermis = l == Layer::Papillary || l == Layer::Reticular;
     c.soluble = l != Layer::Hypodermis;
+    for (int f = 0; f < kNumFields; ++f) {
+      const bool soluble_field = f == B || f == L || f == T || f == P;
+      const bool lives = f == O ? l == Layer::Epidermis : (soluble_field ? c.soluble : c.dermis);
+      c.fields |= unsigned(lives) << f;
+    }
     if (c.dermis) {
       c.F0 = l == Layer::Papillary ? p.F0_pap : p.F0_ret;
       c.F_max = c.F0 * p.r_F / (p.r_F - p.delta_F);
@@ -191,7 +196,7 @@ struct LevelSums {
   V8 acc[LevelTotals::kCount] = {};
   M8 bad = {};
   // n cells starting at a multiple of 8 from the level's first cell.
-  void add(int q, const double* u, std::size_t n, double floor) {
+  MNSIM_INLINE void add(int q, const double* u, std::size_t n, double floor) {
     const V8 lo = {floor, floor, floor, floor, floor, floor, floor, floor};
     std::size_t i = 0;
     for (; i + 8 <= n; i += 8) {
@@ -217,9 +222,10 @@ struct LevelSums {
   }
 };
 
-void TissueModel::sum_chunk(const State& s, int k, std::size_t b, std::size_t e, LevelSums& sums) const {
+MNSIM_INLINE void TissueModel::sum_chunk(const State& s, int k, std::size_t b, std::size_t e, LevelSums& sums) const {
   const LevelConstants& c = level_[k];
-  for (int f = 0; f < kNumFields; ++f) sums.add(f, s[f] + b, e - b, floor_[f]);
+  for (int f = 0; f < kNumFields; ++f)
+    if (c.has(f)) sums.add(f, s[f] + b, e - b, floor_[f]);
   if (!c.dermis) return;  // no synthesis outside the dermis
   const double *T_ = s[T], *F_ = s[F], *C3_ = s[C3], *C1_ = s[C1], *Cm_ = s[Cm];
   double syn[kChunk];
@@ -241,7 +247,7 @@ bool TissueModel::react_level(State& s, int k, double dt, double* totals) const 
   LevelSums sums;
   for (std::size_t b = k * plane, end = b + plane; b < end; b += kChunk) {
     const std::size_t e = std::min(end, b + kChunk);
-    if (c.dermis) {
+    if (c.dermis) {  // every field but the pores (LevelConstants::fields)
 #pragma omp simd
       for (std::size_t i = b; i < e; ++i) {
         const double Bo = B_[i], To = T_[i], No = N_[i], Po = P_[i], Fo = F_[i], Ao = A_[i];
@@ -255,7 +261,6 @@ bool TissueModel::react_level(State& s, int k, double dt, double* totals) const 
         const double protect = 1 / (1 + p.b_dA * Ao);
         const double kappa = m.kappa * (1 + p.b_kA * Ao);
 
-        O_[i] = O_[i] / (1 + dt / p.tau_O);
         B_[i] = Bo / (1 + dt * p.k_B);
         const double Ln = L_[i] / (1 + dt * p.k_act);
         L_[i] = Ln;

@@ -135,7 +135,7 @@ Run run_split(const Grid& g, const Problem& pb, double t_end, int steps) {
   const double dt = t_end / steps;
   for (int s = 0; s < steps; ++s) {
     const double t1 = (s + 1) * dt;
-    out.max_substeps = std::max(out.max_substeps, chem.step(out.u.data(), out.c.data(), dt));
+    out.max_substeps = std::max(out.max_substeps, chem.step(out.u, out.c.data(), dt));
     diff_u.step(out.u.data(), dt);
     diff_c.step(out.c.data(), dt);
     for (std::size_t id = 0; id < n; ++id) {

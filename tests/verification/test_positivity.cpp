@@ -132,7 +132,7 @@ TEST_CASE("Chemotaxis keeps a discontinuous density non-negative in a near-singu
     long substeps = 0;
     double lowest = 1;
     for (int n = 0; n < 20; ++n) {
-      substeps += op.step(u.data(), c.data(), 0.5);
+      substeps += op.step(u, c.data(), 0.5);
       for (double v : u) lowest = std::min(lowest, v);
     }
     INFO(g.dim() << "D: " << substeps << " substeps, lowest value " << lowest);

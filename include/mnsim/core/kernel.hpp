@@ -13,6 +13,8 @@
 #else
 #define MNSIM_KERNEL
 #endif
+// For helpers of kernels: a helper left out of line would run with the baseline instruction set.
+#define MNSIM_INLINE inline __attribute__((always_inline))
 
 // Eight doubles as one value (GCC/Clang generic vectors): element-wise arithmetic and shuffles
 // that each kernel version lowers to its own instructions, with the same results.

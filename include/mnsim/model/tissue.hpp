@@ -45,6 +45,11 @@ struct ModelParams {
 struct LevelConstants {
   bool dermis = false;   // cells and matrix live here
   bool soluble = false;  // soluble factors live here (epidermis + dermis)
+  // Bit f set: field f lives at this level. Pores open only in the epidermis, damage and the
+  // soluble factors in epidermis and dermis, cells and matrix only in the dermis. Elsewhere a
+  // field is zero from the start and nothing writes it, so the step neither updates nor sums it.
+  unsigned fields = 0;
+  bool has(int f) const { return (fields >> f) & 1u; }
   double F0 = 0, F_max = 0, sigma_F = 0, sigma_PF = 0, s_C = 0, s_E = 0, beta_N = 0;
   double basal_T = 0, basal_P = 0;  // epidermal supply balancing decay
   double E0 = 0;                     // baseline mature elastin (1, plus any elastotic excess)

@@ -16,7 +16,8 @@ class Chemotaxis {
  public:
   Chemotaxis(const Grid& g, double chi, double K, int k0, int k1);
   // Advances u by dt with c frozen over the step; returns the number of substeps taken.
-  int step(double* u, const double* c, double dt);
+  // u is a whole field (grid.size() values); it may trade its storage with the operator's scratch.
+  int step(std::vector<double>& u, const double* c, double dt);
 
  private:
   double max_out_rate(const double* c) const;  // max over cells of the outflow velocities / dx
