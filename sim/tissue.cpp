@@ -102,7 +102,7 @@ double ModelParams::loop_gain() const {
 }
 
 TissueModel::TissueModel(const ModelParams& p, const Grid& g, const LayerMap& layers)
-    : p_(p), grid_(g), layers_(layers), level_(g.nz) {
+    : p_(p), grid_(g), layers_(layers), level_(g.nz), qT0_(p.T0 / (p.K_q + p.T0)), inv_C_max_(1 / p.C_max) {
   // Rates shared by all layers (MODEL.md section 5). Each baseline loss is split into a basal part
   // and an MMP-driven part lambda * P0 in the ratio (1 - f_P) : f_P.
   const double fP = p.f_P, P0 = p.P0;
@@ -137,6 +137,7 @@ TissueModel::TissueModel(const ModelParams& p, const Grid& g, const LayerMap& la
     if (c.dermis) {
       c.F0 = l == Layer::Papillary ? p.F0_pap : p.F0_ret;
       c.F_max = c.F0 * p.r_F / (p.r_F - p.delta_F);
+      c.inv_F_max = 1 / c.F_max;
       c.sigma_F = (p.delta_T * p.T0 - m_.sigma_N * p.N0) / c.F0;  // g(T0) = 1
       c.sigma_PF = (p.delta_P * p.P0 - m_.sigma_PN * p.N0) / c.F0;
       c.s_C = p.S0 / (c.F0 * (1 - 1 / p.C_max));  // q(T0) = 1, C0 = 1
@@ -240,7 +241,10 @@ bool TissueModel::react_level(State& s, int k, double dt, double* totals) const 
   const MatrixRates& m = m_;
   const LevelConstants& c = level_[k];
   const std::size_t plane = grid_.plane();
-  const double hT0 = p.T0 / (p.K_h + p.T0), qT0 = p.T0 / (p.K_q + p.T0), gT0 = p.T0 / (p.K_g + p.T0);
+  const double hT0 = p.T0 / (p.K_h + p.T0), qT0 = qT0_, gT0 = p.T0 / (p.K_g + p.T0);
+  // Losses with constant rates: one division per step here rather than one per voxel.
+  const double keep_O = 1 / (1 + dt / p.tau_O), keep_B = 1 / (1 + dt * p.k_B), keep_L = 1 / (1 + dt * p.k_act);
+  const double keep_T = 1 / (1 + dt * p.delta_T), keep_N = 1 / (1 + dt * p.delta_N), keep_P = 1 / (1 + dt * p.delta_P);
   double* O_ = s[O]; double* B_ = s[B]; double* L_ = s[L]; double* T_ = s[T]; double* N_ = s[N];
   double* P_ = s[P]; double* F_ = s[F]; double* C3_ = s[C3]; double* C1_ = s[C1]; double* Cm_ = s[Cm];
   double* E_ = s[E]; double* En_ = s[En]; double* A_ = s[A];
@@ -257,18 +261,18 @@ bool TissueModel::react_level(State& s, int k, double dt, double* totals) const 
         const double Nex = std::max(No - p.N0, 0.0);
         const double theta = p.theta0 + (p.theta1 - p.theta0) * Nex / (p.K_theta + Nex);
         const double Ctot = C3_[i] + C1_[i] + Cm_[i];
-        const double S = synthesis(c, To, Fo, Ctot);
+        const double S = synthesis_q(c, q, Fo, Ctot);
         const double protect = 1 / (1 + p.b_dA * Ao);
         const double kappa = m.kappa * (1 + p.b_kA * Ao);
 
-        B_[i] = Bo / (1 + dt * p.k_B);
-        const double Ln = L_[i] / (1 + dt * p.k_act);
+        B_[i] = Bo * keep_B;
+        const double Ln = L_[i] * keep_L;
         L_[i] = Ln;
-        T_[i] = (To + dt * (p.k_act * Ln + m.sigma_N * No + c.sigma_F * Fo * g)) / (1 + dt * p.delta_T);
-        N_[i] = (No + dt * (p.alpha_N * Bo + c.beta_N)) / (1 + dt * p.delta_N);
-        P_[i] = (Po + dt * (m.sigma_PN * No + c.sigma_PF * Fo * (1 + p.a_P * Bo))) / (1 + dt * p.delta_P);
+        T_[i] = (To + dt * (p.k_act * Ln + m.sigma_N * No + c.sigma_F * Fo * g)) * keep_T;
+        N_[i] = (No + dt * (p.alpha_N * Bo + c.beta_N)) * keep_N;
+        P_[i] = (Po + dt * (m.sigma_PN * No + c.sigma_PF * Fo * (1 + p.a_P * Bo))) * keep_P;
         const double growth = p.r_F * (1 + p.a_F * h);
-        F_[i] = Fo * (1 + dt * growth) / (1 + dt * (growth * Fo / c.F_max + p.delta_F));
+        F_[i] = Fo * (1 + dt * growth) / (1 + dt * (growth * Fo * c.inv_F_max + p.delta_F));
         C3_[i] = (C3_[i] + dt * theta * S) / (1 + dt * (m.g3 + m.l3 * Po) * protect);
         const double C1n = (C1_[i] + dt * (1 - theta) * S) / (1 + dt * ((m.g1 + m.l1 * Po) * protect + kappa));
         C1_[i] = C1n;
@@ -285,12 +289,12 @@ bool TissueModel::react_level(State& s, int k, double dt, double* totals) const 
       // Epidermis: no cells or matrix.
 #pragma omp simd
       for (std::size_t i = b; i < e; ++i) {
-        O_[i] = O_[i] / (1 + dt / p.tau_O);
-        B_[i] = B_[i] / (1 + dt * p.k_B);
-        const double Ln = L_[i] / (1 + dt * p.k_act);
+        O_[i] = O_[i] * keep_O;
+        B_[i] = B_[i] * keep_B;
+        const double Ln = L_[i] * keep_L;
         L_[i] = Ln;
-        T_[i] = (T_[i] + dt * (p.k_act * Ln + c.basal_T)) / (1 + dt * p.delta_T);
-        P_[i] = (P_[i] + dt * c.basal_P) / (1 + dt * p.delta_P);
+        T_[i] = (T_[i] + dt * (p.k_act * Ln + c.basal_T)) * keep_T;
+        P_[i] = (P_[i] + dt * c.basal_P) * keep_P;
       }
     }
     if (totals) sum_chunk(s, k, b, e, sums);

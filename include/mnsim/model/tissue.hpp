@@ -50,7 +50,7 @@ struct LevelConstants {
   // field is zero from the start and nothing writes it, so the step neither updates nor sums it.
   unsigned fields = 0;
   bool has(int f) const { return (fields >> f) & 1u; }
-  double F0 = 0, F_max = 0, sigma_F = 0, sigma_PF = 0, s_C = 0, s_E = 0, beta_N = 0;
+  double F0 = 0, F_max = 0, inv_F_max = 0, sigma_F = 0, sigma_PF = 0, s_C = 0, s_E = 0, beta_N = 0;
   double basal_T = 0, basal_P = 0;  // epidermal supply balancing decay
   double E0 = 0;                     // baseline mature elastin (1, plus any elastotic excess)
   double kappa_E = 0;                // tropoelastin -> elastin, balancing E0's turnover
@@ -109,11 +109,14 @@ class TissueModel {
   // Values below this count as negative beyond round-off: -1e-9 of the field's natural scale.
   double negative_floor(int field) const { return floor_[field]; }
 
-  // Collagen synthesis S = s_C F q(T) (1 - C/C_max)+ at a voxel of level constants c, per day
-  // (relative to the layer's baseline total collagen).
+  // Collagen synthesis S = s_C F (1 + b_C q(T)) (1 - C/C_max)+ at a voxel of level constants c,
+  // per day (relative to the layer's baseline total collagen), with q(T) = T/(K_q+T) - q(T0).
   double synthesis(const LevelConstants& c, double T, double F, double C) const {
-    const double q = T / (p_.K_q + T) - p_.T0 / (p_.K_q + p_.T0);
-    const double room = 1 - C / p_.C_max;
+    return synthesis_q(c, T / (p_.K_q + T) - qT0_, F, C);
+  }
+  // The same from q(T) already at hand (the reaction step needs q for elastin too).
+  double synthesis_q(const LevelConstants& c, double q, double F, double C) const {
+    const double room = 1 - C * inv_C_max_;
     return c.s_C * F * (1 + p_.b_C * q) * (room > 0 ? room : 0.0);
   }
 
@@ -134,6 +137,7 @@ class TissueModel {
   std::vector<LevelConstants> level_;
   MatrixRates m_;
   double floor_[kNumFields];
+  double qT0_, inv_C_max_;
 };
 
 }  // namespace mnsim
