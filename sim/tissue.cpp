@@ -162,6 +162,7 @@ TissueModel::TissueModel(const ModelParams& p, const Grid& g, const LayerMap& la
     for (int k = 0; k < g.nz; ++k) scale = std::max(scale, baseline(f, k));
     floor_[f] = -1e-9 * scale;
   }
+  floor_[LevelTotals::kSynthesis] = -HUGE_VAL;
 }
 
 double TissueModel::baseline(int field, int k) const {
@@ -191,48 +192,69 @@ namespace {
 constexpr std::size_t kChunk = 256;
 }  // namespace
 
-// Running totals of one z-level: eight interleaved partial sums per quantity (cell i of the
-// level into lane i mod 8) and a flag per lane for values that are NaN or below the floor.
+// Running totals of one z-level: 32 interleaved partial sums per quantity (cell i of the level
+// into lane i mod 8 of accumulator (i / 8) mod 4), and the smallest value of each. Four
+// accumulators let the additions overlap: with one, every vector addition would wait for the
+// previous one. A NaN anywhere makes its sum NaN, so the check for bad values needs only the
+// sums and the minima.
 struct LevelSums {
-  V8 acc[LevelTotals::kCount] = {};
-  M8 bad = {};
-  // n cells starting at a multiple of 8 from the level's first cell.
-  MNSIM_INLINE void add(int q, const double* u, std::size_t n, double floor) {
-    const V8 lo = {floor, floor, floor, floor, floor, floor, floor, floor};
-    std::size_t i = 0;
-    for (; i + 8 <= n; i += 8) {
-      V8 v;
-      std::memcpy(&v, u + i, sizeof v);
-      acc[q] += v;
-      bad |= ~(v >= lo);  // NaN compares false
-    }
-    for (int l = 0; i < n; ++i, ++l) {
-      acc[q][l] += u[i];
-      bad[l] |= !(u[i] >= floor);
-    }
+  V8 acc[LevelTotals::kCount][4] = {};
+  V8 low[LevelTotals::kCount];
+  LevelSums() {
+    for (V8& l : low) l = V8{} + HUGE_VAL;
   }
-  // Writes the level's totals; returns false if a value was bad.
-  bool finish(double* out) const {
-    for (int q = 0; q < LevelTotals::kCount; ++q) {
-      const V8& a = acc[q];
-      out[q] = ((a[0] + a[1]) + (a[2] + a[3])) + ((a[4] + a[5]) + (a[6] + a[7]));
+  MNSIM_INLINE static V8 min(V8 a, V8 b) { return b < a ? b : a; }
+  // n cells starting at a multiple of 32 from the level's first cell.
+  MNSIM_INLINE void add(int q, const double* u, std::size_t n) {
+    V8 a0 = acc[q][0], a1 = acc[q][1], a2 = acc[q][2], a3 = acc[q][3], m = low[q];
+    double tail[32];  // the last n mod 32 cells, padded with zeros (adding +0 changes no sum)
+    for (std::size_t i = 0; i < n; i += 32) {
+      const double* p = u + i;
+      if (i + 32 > n) {
+        std::fill(std::copy(p, u + n, tail), tail + 32, 0.0);
+        p = tail;
+      }
+      V8 v0, v1, v2, v3;
+      std::memcpy(&v0, p, sizeof v0);
+      std::memcpy(&v1, p + 8, sizeof v1);
+      std::memcpy(&v2, p + 16, sizeof v2);
+      std::memcpy(&v3, p + 24, sizeof v3);
+      a0 += v0;
+      a1 += v1;
+      a2 += v2;
+      a3 += v3;
+      m = min(m, min(min(v0, v1), min(v2, v3)));
     }
-    for (int l = 0; l < 8; ++l)
-      if (bad[l]) return false;
-    return true;
+    acc[q][0] = a0;
+    acc[q][1] = a1;
+    acc[q][2] = a2;
+    acc[q][3] = a3;
+    low[q] = m;
+  }
+  // Writes the level's totals; returns false if a sum is not finite (a NaN or an infinity) or a
+  // value lies below its floor.
+  bool finish(double* out, const double* floor) const {
+    bool ok = true;
+    for (int q = 0; q < LevelTotals::kCount; ++q) {
+      const V8 a = (acc[q][0] + acc[q][1]) + (acc[q][2] + acc[q][3]);
+      out[q] = ((a[0] + a[1]) + (a[2] + a[3])) + ((a[4] + a[5]) + (a[6] + a[7]));
+      ok &= std::isfinite(out[q]);
+      for (int l = 0; l < 8; ++l) ok &= low[q][l] >= floor[q];
+    }
+    return ok;
   }
 };
 
 MNSIM_INLINE void TissueModel::sum_chunk(const State& s, int k, std::size_t b, std::size_t e, LevelSums& sums) const {
   const LevelConstants& c = level_[k];
   for (int f = 0; f < kNumFields; ++f)
-    if (c.has(f)) sums.add(f, s[f] + b, e - b, floor_[f]);
+    if (c.has(f)) sums.add(f, s[f] + b, e - b);
   if (!c.dermis) return;  // no synthesis outside the dermis
   const double *T_ = s[T], *F_ = s[F], *C3_ = s[C3], *C1_ = s[C1], *Cm_ = s[Cm];
   double syn[kChunk];
 #pragma omp simd
   for (std::size_t i = b; i < e; ++i) syn[i - b] = synthesis(c, T_[i], F_[i], C3_[i] + C1_[i] + Cm_[i]);
-  sums.add(LevelTotals::kSynthesis, syn, e - b, -HUGE_VAL);
+  sums.add(LevelTotals::kSynthesis, syn, e - b);
 }
 
 MNSIM_KERNEL
@@ -299,7 +321,7 @@ bool TissueModel::react_level(State& s, int k, double dt, double* totals) const 
     }
     if (totals) sum_chunk(s, k, b, e, sums);
   }
-  return !totals || sums.finish(totals);
+  return !totals || sums.finish(totals, floor_);
 }
 
 MNSIM_KERNEL
@@ -307,7 +329,7 @@ bool TissueModel::sum_level(const State& s, int k, double* totals) const {
   const std::size_t plane = grid_.plane();
   LevelSums sums;
   for (std::size_t b = k * plane, end = b + plane; b < end; b += kChunk) sum_chunk(s, k, b, std::min(end, b + kChunk), sums);
-  return sums.finish(totals);
+  return sums.finish(totals, floor_);
 }
 
 void TissueModel::react(State& s, double dt, LevelTotals* totals) const {

@@ -59,8 +59,8 @@ struct LevelConstants {
 
 // Totals of every field, and of the collagen synthesis rate, on every z-level. One read of the
 // state per step feeds the observables, the step-size controller and the check for NaN or
-// negative values. Each level is summed by one thread in eight interleaved partial sums (cell i
-// into sum i mod 8) added in a fixed order, so the totals do not depend on the thread count or
+// negative values. Each level is summed by one thread in 32 interleaved partial sums (cell i
+// into sum i mod 32) added in a fixed order, so the totals do not depend on the thread count or
 // on the instruction set, and the sums taken inside the reaction step equal those of a separate
 // pass.
 struct LevelTotals {
@@ -136,7 +136,7 @@ class TissueModel {
   LayerMap layers_;
   std::vector<LevelConstants> level_;
   MatrixRates m_;
-  double floor_[kNumFields];
+  double floor_[LevelTotals::kCount];  // the synthesis rate has none: -inf
   double qT0_, inv_C_max_;
 };
 
