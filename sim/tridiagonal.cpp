@@ -10,51 +10,57 @@ namespace mnsim {
 
 namespace {
 
-// Elimination and back-substitution of `lanes` systems. Where the lane count is known (the
-// transposed x block) it is a template parameter: the inner loops then become whole vector
-// registers, and the running value of each lane stays in a register instead of being reloaded
-// from the value just stored, which would put a store-to-load forwarding delay in every link
-// of the chain.
-template <class Lanes>
-inline void thomas_lanes(double* base, std::size_t stride, Lanes lanes, const Thomas& m) {
+// Elimination and back-substitution of `lanes` systems, each lane a whole vector loop.
+MNSIM_INLINE void thomas_lanes(double* base, std::size_t stride, int lanes, const Thomas& m) {
   const int n = m.n();
   const double* __restrict lower = m.lower.data();
   const double* __restrict inv = m.inv.data();
   const double* __restrict cp = m.cp.data();
   const double i0 = inv[0];
 #pragma omp simd
-  for (int l = 0; l < int(lanes); ++l) base[l] *= i0;
+  for (int l = 0; l < lanes; ++l) base[l] *= i0;
   for (int i = 1; i < n; ++i) {
     double* __restrict cur = base + i * stride;
     const double* __restrict prev = cur - stride;
     const double lo = lower[i], ii = inv[i];
 #pragma omp simd
-    for (int l = 0; l < int(lanes); ++l) cur[l] = (cur[l] - lo * prev[l]) * ii;
+    for (int l = 0; l < lanes; ++l) cur[l] = (cur[l] - lo * prev[l]) * ii;
   }
   for (int i = n - 2; i >= 0; --i) {
     double* __restrict cur = base + i * stride;
     const double* __restrict next = cur + stride;
     const double c = cp[i];
 #pragma omp simd
-    for (int l = 0; l < int(lanes); ++l) cur[l] -= c * next[l];
+    for (int l = 0; l < lanes; ++l) cur[l] -= c * next[l];
+  }
+}
+
+// The same for a block of W lanes side by side (buf of the x lines): the lane count is a
+// constant, so the inner loops become whole vector registers, and the running value of each lane
+// stays in a register instead of being reloaded from the value just stored, which would put a
+// store-to-load forwarding delay in every link of the chain.
+template <int W>
+MNSIM_INLINE void forward_block(double* __restrict base, const Thomas& m) {
+  const int n = m.n();
+  const double* __restrict lower = m.lower.data();
+  const double* __restrict inv = m.inv.data();
+  double carry[W];
+  for (int l = 0; l < W; ++l) carry[l] = base[l] *= inv[0];
+  for (int i = 1; i < n; ++i) {
+    double* __restrict cur = base + i * W;
+    const double lo = lower[i], ii = inv[i];
+    for (int l = 0; l < W; ++l) carry[l] = cur[l] = (cur[l] - lo * carry[l]) * ii;
   }
 }
 
 template <int W>
-inline void thomas_lanes(double* __restrict base, std::size_t stride, std::integral_constant<int, W>, const Thomas& m) {
-  const int n = m.n();
-  const double* __restrict lower = m.lower.data();
-  const double* __restrict inv = m.inv.data();
+MNSIM_INLINE void backward_block(double* __restrict base, const Thomas& m) {
   const double* __restrict cp = m.cp.data();
   double carry[W];
-  for (int l = 0; l < W; ++l) carry[l] = base[l] *= inv[0];
-  for (int i = 1; i < n; ++i) {
-    double* __restrict cur = base + i * stride;
-    const double lo = lower[i], ii = inv[i];
-    for (int l = 0; l < W; ++l) carry[l] = cur[l] = (cur[l] - lo * carry[l]) * ii;
-  }
+  const int n = m.n();
+  for (int l = 0; l < W; ++l) carry[l] = base[(n - 1) * W + l];
   for (int i = n - 2; i >= 0; --i) {
-    double* __restrict cur = base + i * stride;
+    double* __restrict cur = base + i * W;
     const double c = cp[i];
     for (int l = 0; l < W; ++l) carry[l] = cur[l] -= c * carry[l];
   }
@@ -62,7 +68,7 @@ inline void thomas_lanes(double* __restrict base, std::size_t stride, std::integ
 
 // The Sherman-Morrison factor of each lane.
 template <class Lanes>
-inline void periodic_factor(const double* base, std::size_t stride, Lanes lanes, int n, const Periodic& p,
+MNSIM_INLINE void periodic_factor(const double* base, std::size_t stride, Lanes lanes, int n, const Periodic& p,
                             double* __restrict f) {
   const double* __restrict last = base + std::size_t(n - 1) * stride;
 #pragma omp simd
@@ -74,7 +80,7 @@ inline void periodic_factor(const double* base, std::size_t stride, Lanes lanes,
 // memory and stall on store forwarding.
 constexpr int kTile = 8;
 
-inline void transpose8(V8 r[kTile]) {
+MNSIM_INLINE void transpose8(V8 r[kTile]) {
   V8 t[kTile], u[kTile];
   for (int p = 0; p < kTile; p += 2) {
     t[p] = __builtin_shuffle(r[p], r[p + 1], M8{0, 8, 2, 10, 4, 12, 6, 14});
@@ -92,7 +98,7 @@ inline void transpose8(V8 r[kTile]) {
 
 // Copies the tile at src (rows `sstride` apart) to dst (rows `dstride` apart), transposed; with
 // zc, output row q becomes row q - f_q zc (the periodic correction of an x line).
-inline void copy_tile_transposed(const double* src, std::size_t sstride, double* dst, std::size_t dstride,
+MNSIM_INLINE void copy_tile_transposed(const double* src, std::size_t sstride, double* dst, std::size_t dstride,
                                  const double* f = nullptr, const double* zc = nullptr) {
   V8 r[kTile];
   for (int q = 0; q < kTile; ++q) std::memcpy(&r[q], src + q * sstride, sizeof(V8));
@@ -105,8 +111,38 @@ inline void copy_tile_transposed(const double* src, std::size_t sstride, double*
   for (int q = 0; q < kTile; ++q) std::memcpy(dst + q * dstride, &r[q], sizeof(V8));
 }
 
+// Elimination of kRowBlock whole lines straight from their rows (n a multiple of 8): each 8 x 8
+// tile is transposed and eliminated in registers, the tiles of all lines side by side so their
+// chains overlap, and written to buf once (lane q of element i at buf[i * kRowBlock + q]).
+// The same operations in the same order as transpose_in followed by forward_block.
+MNSIM_INLINE void forward_rows(const double* x, int n, const Thomas& m, double* __restrict buf) {
+  constexpr int W = kRowBlock, T = kRowBlock / kTile;
+  const double* __restrict lower = m.lower.data();
+  const double* __restrict inv = m.inv.data();
+  V8 carry[T];
+  for (int i0 = 0; i0 < n; i0 += kTile) {
+    V8 r[T][kTile];
+    for (int t = 0; t < T; ++t) {
+      for (int q = 0; q < kTile; ++q) std::memcpy(&r[t][q], x + std::size_t(t * kTile + q) * n + i0, sizeof(V8));
+      transpose8(r[t]);
+    }
+#pragma GCC unroll 8
+    for (int c = 0; c < kTile; ++c) {
+      const int i = i0 + c;
+#pragma GCC unroll 2
+      for (int t = 0; t < T; ++t) {
+        r[t][c] = i == 0 ? r[t][c] * inv[0] : (r[t][c] - lower[i] * carry[t]) * inv[i];
+        carry[t] = r[t][c];
+      }
+    }
+#pragma GCC unroll 8
+    for (int c = 0; c < kTile; ++c)
+      for (int t = 0; t < T; ++t) std::memcpy(buf + (i0 + c) * W + t * kTile, &r[t][c], sizeof(V8));
+  }
+}
+
 // Line q of the nr lines at x (length n) into lane q of buf; idle lanes solve zeros.
-inline void transpose_in(const double* x, int nr, int n, double* __restrict buf) {
+MNSIM_INLINE void transpose_in(const double* x, int nr, int n, double* __restrict buf) {
   constexpr int W = kRowBlock;
   const int tiled = nr == W ? n / kTile * kTile : 0;
   for (int i0 = 0; i0 < tiled; i0 += kTile)
@@ -117,7 +153,7 @@ inline void transpose_in(const double* x, int nr, int n, double* __restrict buf)
 
 // The inverse of transpose_in for the first nr lanes, with the periodic correction
 // x_qi = buf_iq - f_q zc_i applied on the way (zc null: none).
-inline void transpose_out(const double* __restrict buf, int nr, int n, const double* zc, const double* f, double* x) {
+MNSIM_INLINE void transpose_out(const double* __restrict buf, int nr, int n, const double* zc, const double* f, double* x) {
   constexpr int W = kRowBlock;
   const int tiled = nr == W ? n / kTile * kTile : 0;
   for (int i0 = 0; i0 < tiled; i0 += kTile)
@@ -169,8 +205,13 @@ void solve_rows(double* first, int rows, const Thomas& m, const Periodic* per, d
   for (int r0 = 0; r0 < rows; r0 += W) {
     const int nr = std::min(W, rows - r0);
     double* x = first + std::size_t(r0) * n;
-    transpose_in(x, nr, n, buf);
-    thomas_lanes(buf, W, lanes, m);
+    if (nr == W && n % kTile == 0) {
+      forward_rows(x, n, m, buf);
+    } else {
+      transpose_in(x, nr, n, buf);
+      forward_block<W>(buf, m);
+    }
+    backward_block<W>(buf, m);
     double f[W] = {};
     if (per) periodic_factor(buf, W, lanes, n, *per, f);
     transpose_out(buf, nr, n, per ? per->zc.data() : nullptr, f, x);
