@@ -76,20 +76,30 @@ MNSIM_KERNEL void update_row(const double* u, const double* fz, const double* fz
   }
 }
 
-// Largest total outflow velocity over the n cells c[i] of a row, each neighbour row given by a
-// pointer. A missing neighbour is passed as the row itself: zero difference, velocity +0, and
-// adding +0 to the (never negative-zero) sum leaves it unchanged, so no branch is needed.
-MNSIM_KERNEL double row_max_out(FaceVelocity vel, const double* c, const double* xp, const double* xm, const double* yp,
-                                const double* ym, const double* zp, const double* zm, int n) {
+// Velocities through n faces side by side, from cells ca[i] to cells cb[i].
+MNSIM_KERNEL void face_velocities(FaceVelocity vel, const double* ca, const double* cb, int n, double* __restrict v) {
+#pragma omp simd
+  for (int i = 0; i < n; ++i) v[i] = vel(ca[i], cb[i]);
+}
+
+// Largest total outflow velocity over the n cells c[i] of a row. A face is shared by two cells and
+// its velocity from the other side is the exact negative (same damping, negated difference), so x
+// and y face velocities are computed once: vx[i] is the face left of cell i (n + 1 of them),
+// vy_up[i] and vy_down[i] the faces above and below the cell, each from the lower row to the
+// higher. The z neighbours come as rows. A face that does not exist has velocity +0 (an array of
+// zeros, or the row itself as its neighbour); adding +0 or -0 to the (never negative-zero) sum
+// leaves it unchanged, so no branch is needed.
+MNSIM_KERNEL double row_max_out(FaceVelocity vel, const double* c, const double* vx, const double* vy_up,
+                                const double* vy_down, const double* zp, const double* zm, int n) {
   double m = 0;
 #pragma omp simd reduction(max : m)
   for (int i = 0; i < n; ++i) {
     const double ci = c[i];
     double out = 0;
-    out += max_of(vel(ci, xp[i]), 0.0);
-    out += max_of(vel(ci, xm[i]), 0.0);
-    out += max_of(vel(ci, yp[i]), 0.0);
-    out += max_of(vel(ci, ym[i]), 0.0);
+    out += max_of(vx[i + 1], 0.0);
+    out += max_of(-vx[i], 0.0);
+    out += max_of(vy_up[i], 0.0);
+    out += max_of(-vy_down[i], 0.0);
     out += max_of(vel(ci, zp[i]), 0.0);
     out += max_of(vel(ci, zm[i]), 0.0);
     m = max_of(m, out);
@@ -110,7 +120,7 @@ double Chemotaxis::max_out_rate(const double* c) const {
   double max_out = 0;
 #pragma omp parallel reduction(max : max_out)
   {
-    std::vector<double> pad(nx + 3);
+    std::vector<double> pad(nx + 3), vx(nx + 1, 0.0), vy_up(nx, 0.0), vy_down(nx, 0.0);
 #pragma omp for schedule(static)
     for (int k = k0_; k < k1_; ++k) {
       const double* ck = c + k * plane;
@@ -118,20 +128,19 @@ double Chemotaxis::max_out_rate(const double* c) const {
       // active range and along axes of fewer than 3 cells carry none.
       const double* zp = k + 1 < k1_ ? ck + plane : ck;
       const double* zm = k > k0_ ? ck - plane : ck;
+      if (ny >= 3) face_velocities(vel, ck + std::size_t(ny - 1) * nx, ck, nx, vy_up.data());
       for (int j = 0; j < ny; ++j) {
         const std::size_t row = std::size_t(j) * nx;
         const double* cj = ck + row;
-        const double *xp = cj, *xm = cj, *yp = cj, *ym = cj;
         if (nx >= 3) {
           pad_periodic(cj, nx, pad.data());
-          xm = pad.data();
-          xp = pad.data() + 2;
+          face_velocities(vel, pad.data(), pad.data() + 1, nx + 1, vx.data());
         }
         if (ny >= 3) {
-          yp = ck + std::size_t(wrap(j + 1, ny)) * nx;
-          ym = ck + std::size_t(wrap(j - 1, ny)) * nx;
+          std::swap(vy_down, vy_up);  // the face below this row is the one above the last
+          face_velocities(vel, cj, ck + std::size_t(wrap(j + 1, ny)) * nx, nx, vy_up.data());
         }
-        max_out = std::max(max_out, row_max_out(vel, cj, xp, xm, yp, ym, zp + row, zm + row, nx));
+        max_out = std::max(max_out, row_max_out(vel, cj, vx.data(), vy_up.data(), vy_down.data(), zp + row, zm + row, nx));
       }
     }
   }
@@ -156,14 +165,19 @@ void Chemotaxis::substep(const double* u, const double* c, double* out, double d
     const std::size_t aa = k - 1 >= k0_ ? a - plane : a, bb = k + 2 < k1_ ? b + plane : b;
     face_fluxes(vel, u + aa, u + a, u + b, u + bb, c + a, c + b, nx, f);
   };
-  // Each x and y face flux is computed once per substep, a row at a time. Rows of u and c are
-  // copied with their periodic neighbours (pad_periodic), so the kernels run over contiguous i.
+  // Every face flux is computed once per substep, a row at a time. Rows of u and c are copied
+  // with their periodic neighbours (pad_periodic), so the kernels run over contiguous i. The z
+  // faces below a level are those above the next one, which the same thread takes next (static
+  // schedule: consecutive levels), so they are kept for it in `below`, a plane.
 #pragma omp parallel
   {
-    std::vector<double> upad(nx + 3), cpad(nx + 3), fx_pad(nx + 1), fy_prev(nx), fy(nx), fz(nx), fz_below(nx);
+    std::vector<double> upad(nx + 3), cpad(nx + 3), fx_pad(nx + 1), fy_prev(nx), fy(nx), fz(nx);
+    std::vector<double> below(plane);
+    int below_of = k0_ - 2;  // the level whose lower faces `below` holds
     double* fx = fx_pad.data() + 1;  // fx[-1]: the face left of cell 0, which is the one right of cell nx-1
 #pragma omp for schedule(static)
     for (int k = k0_; k < k1_; ++k) {
+      const bool have_below = below_of == k - 1;
       const double* uk = u + k * plane;
       const double* ck = c + k * plane;
       auto y_row = [&](int j, double* f) {  // fluxes through the faces above row j
@@ -182,12 +196,15 @@ void Chemotaxis::substep(const double* u, const double* c, double* out, double d
           fx[-1] = fx[nx - 1];
         }
         if (ny >= 3) y_row(j, fy.data());
+        double* kept = below.data() + std::size_t(j) * nx;
         z_row(j, k, fz.data());
-        z_row(j, k - 1, fz_below.data());
-        update_row(u + id, fz.data(), fz_below.data(), nx >= 3 ? fx : nullptr, ny >= 3 ? fy.data() : nullptr,
-                   fy_prev.data(), r, nx, out + id);
+        if (!have_below) z_row(j, k - 1, kept);
+        update_row(u + id, fz.data(), kept, nx >= 3 ? fx : nullptr, ny >= 3 ? fy.data() : nullptr, fy_prev.data(), r,
+                   nx, out + id);
+        std::copy(fz.begin(), fz.end(), kept);
         if (ny >= 3) std::swap(fy, fy_prev);
       }
+      below_of = k;
     }
   }
 }
