@@ -203,7 +203,7 @@ struct LevelSums {
   LevelSums() {
     for (V8& l : low) l = V8{} + HUGE_VAL;
   }
-  MNSIM_INLINE static V8 min(V8 a, V8 b) { return b < a ? b : a; }
+  MNSIM_INLINE static void lower(V8& m, const V8& v) { m = v < m ? v : m; }
   // n cells starting at a multiple of 32 from the level's first cell.
   MNSIM_INLINE void add(int q, const double* u, std::size_t n) {
     V8 a0 = acc[q][0], a1 = acc[q][1], a2 = acc[q][2], a3 = acc[q][3], m = low[q];
@@ -223,7 +223,11 @@ struct LevelSums {
       a1 += v1;
       a2 += v2;
       a3 += v3;
-      m = min(m, min(min(v0, v1), min(v2, v3)));
+      V8 m01 = v0, m23 = v2;
+      lower(m01, v1);
+      lower(m23, v3);
+      lower(m01, m23);
+      lower(m, m01);
     }
     acc[q][0] = a0;
     acc[q][1] = a1;

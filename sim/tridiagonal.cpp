@@ -141,10 +141,12 @@ MNSIM_INLINE void forward_rows(const double* x, int n, const Thomas& m, double* 
   }
 }
 
-// Line q of the nr lines at x (length n) into lane q of buf; idle lanes solve zeros.
+// Line q of the nr lines at x (length n) into lane q of buf; idle lanes solve zeros. Tiled: in
+// 8 x 8 register tiles where they fit; otherwise element by element.
+template <bool Tiled>
 MNSIM_INLINE void transpose_in(const double* x, int nr, int n, double* __restrict buf) {
   constexpr int W = kRowBlock;
-  const int tiled = nr == W ? n / kTile * kTile : 0;
+  const int tiled = Tiled && nr == W ? n / kTile * kTile : 0;
   for (int i0 = 0; i0 < tiled; i0 += kTile)
     for (int q0 = 0; q0 < W; q0 += kTile) copy_tile_transposed(x + std::size_t(q0) * n + i0, n, buf + i0 * W + q0, W);
   for (int q = 0; q < W; ++q)
@@ -153,14 +155,59 @@ MNSIM_INLINE void transpose_in(const double* x, int nr, int n, double* __restric
 
 // The inverse of transpose_in for the first nr lanes, with the periodic correction
 // x_qi = buf_iq - f_q zc_i applied on the way (zc null: none).
+template <bool Tiled>
 MNSIM_INLINE void transpose_out(const double* __restrict buf, int nr, int n, const double* zc, const double* f, double* x) {
   constexpr int W = kRowBlock;
-  const int tiled = nr == W ? n / kTile * kTile : 0;
+  const int tiled = Tiled && nr == W ? n / kTile * kTile : 0;
   for (int i0 = 0; i0 < tiled; i0 += kTile)
     for (int q0 = 0; q0 < W; q0 += kTile)
       copy_tile_transposed(buf + i0 * W + q0, W, x + std::size_t(q0) * n + i0, n, f + q0, zc ? zc + i0 : nullptr);
   for (int q = 0; q < nr; ++q)
     for (int i = tiled; i < n; ++i) x[std::size_t(q) * n + i] = zc ? buf[i * W + q] - f[q] * zc[i] : buf[i * W + q];
+}
+
+// The x lines of `rows` contiguous rows. A line's recurrence is a chain of dependent operations,
+// and the lines of a row are contiguous, so no vector register holds several lines. Transposing
+// kRowBlock lines into buf (element i of line q at buf[i * kRowBlock + q]) turns the lines into
+// lanes; the block stays in the core's cache, so the transposes cost no memory traffic. Several
+// vector registers of lanes advance side by side, so the chains overlap instead of waiting.
+// Tiled: transposes in 8 x 8 register tiles, with the elimination done in the tiles on the way
+// in (forward_rows); that needs 32 wide registers and two-input shuffles (AVX-512), and with
+// narrower ones element-wise copies are several times faster. Same operations either way.
+template <bool Tiled>
+MNSIM_INLINE void rows_solve(double* first, int rows, const Thomas& m, const Periodic* per, double* buf) {
+  constexpr int W = kRowBlock;
+  const std::integral_constant<int, W> lanes;
+  const int n = m.n();
+  for (int r0 = 0; r0 < rows; r0 += W) {
+    const int nr = std::min(W, rows - r0);
+    double* x = first + std::size_t(r0) * n;
+    if (Tiled && nr == W && n % kTile == 0) {
+      forward_rows(x, n, m, buf);
+    } else {
+      transpose_in<Tiled>(x, nr, n, buf);
+      forward_block<W>(buf, m);
+    }
+    backward_block<W>(buf, m);
+    double f[W] = {};
+    if (per) periodic_factor(buf, W, lanes, n, *per, f);
+    transpose_out<Tiled>(buf, nr, n, per ? per->zc.data() : nullptr, f, x);
+  }
+}
+
+MNSIM_KERNEL void solve_rows_tiled(double* first, int rows, const Thomas& m, const Periodic* per, double* buf) {
+  rows_solve<true>(first, rows, m, per, buf);
+}
+
+// Whether this CPU runs the tiled kernel well (its AVX-512 version exists and will be picked).
+bool wide_registers() {
+#if defined(MNSIM_MULTIVERSIONED)
+  return __builtin_cpu_supports("x86-64-v4");
+#elif defined(__AVX512F__)
+  return true;
+#else
+  return false;
+#endif
 }
 
 }  // namespace
@@ -192,30 +239,13 @@ void solve_lanes(double* base, std::size_t stride, int lanes, const Thomas& m, c
   }
 }
 
-MNSIM_KERNEL
+MNSIM_KERNEL void solve_rows_copied(double* first, int rows, const Thomas& m, const Periodic* per, double* buf) {
+  rows_solve<false>(first, rows, m, per, buf);
+}
+
 void solve_rows(double* first, int rows, const Thomas& m, const Periodic* per, double* buf) {
-  // A line's recurrence is a chain of dependent operations, and the lines of a row are
-  // contiguous, so no vector register holds several lines. Transposing kRowBlock lines into
-  // buf (element i of line q at buf[i * kRowBlock + q]) turns the lines into lanes; the block
-  // stays in the core's cache, so the transposes cost no memory traffic. Several vector
-  // registers of lanes advance side by side, so the chains overlap instead of waiting.
-  constexpr int W = kRowBlock;
-  const std::integral_constant<int, W> lanes;
-  const int n = m.n();
-  for (int r0 = 0; r0 < rows; r0 += W) {
-    const int nr = std::min(W, rows - r0);
-    double* x = first + std::size_t(r0) * n;
-    if (nr == W && n % kTile == 0) {
-      forward_rows(x, n, m, buf);
-    } else {
-      transpose_in(x, nr, n, buf);
-      forward_block<W>(buf, m);
-    }
-    backward_block<W>(buf, m);
-    double f[W] = {};
-    if (per) periodic_factor(buf, W, lanes, n, *per, f);
-    transpose_out(buf, nr, n, per ? per->zc.data() : nullptr, f, x);
-  }
+  static const bool tiled = wide_registers();
+  (tiled ? solve_rows_tiled : solve_rows_copied)(first, rows, m, per, buf);
 }
 
 }  // namespace mnsim

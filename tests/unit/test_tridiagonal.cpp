@@ -46,7 +46,7 @@ TEST_CASE("The lane solver solves every tridiagonal system to round-off", "[unit
   }
 }
 
-TEST_CASE("Contiguous lines solved through transposed tiles equal the lane solver bitwise", "[unit]") {
+TEST_CASE("Contiguous lines solved through transposed blocks equal the lane solver bitwise, both ways", "[unit]") {
   std::mt19937_64 rng(11);
   std::uniform_real_distribution<double> u(0.0, 1.0);
   // Lengths and line counts on and off the 8-wide tiles and the 16-line blocks.
@@ -63,13 +63,18 @@ TEST_CASE("Contiguous lines solved through transposed tiles equal the lane solve
         std::vector<double> lines(std::size_t(n) * rows), lanes(lines.size());
         for (int q = 0; q < rows; ++q)
           for (int i = 0; i < n; ++i) lanes[i * rows + q] = lines[q * n + i] = u(rng);
-        std::vector<double> buf(std::size_t(kRowBlock) * n), f(rows);
+        std::vector<double> copied = lines, buf(std::size_t(kRowBlock) * n), f(rows);
         solve_rows(lines.data(), rows, m, periodic ? &per : nullptr, buf.data());
+        solve_rows_copied(copied.data(), rows, m, periodic ? &per : nullptr, buf.data());
         solve_lanes(lanes.data(), rows, rows, m, periodic ? &per : nullptr, f.data());
-        long differ = 0;
+        long differ = 0, differ_copied = 0;
         for (int q = 0; q < rows; ++q)
-          for (int i = 0; i < n; ++i) differ += lines[q * n + i] != lanes[i * rows + q];
+          for (int i = 0; i < n; ++i) {
+            differ += lines[q * n + i] != lanes[i * rows + q];
+            differ_copied += copied[q * n + i] != lanes[i * rows + q];
+          }
         INFO("n = " << n << ", rows = " << rows << ", periodic = " << periodic);
         CHECK(differ == 0);
+        CHECK(differ_copied == 0);
       }
 }

@@ -10,6 +10,7 @@
 // versioned); it is called from inside one, on a row, a plane or a block.
 #if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && !defined(MNSIM_NO_MULTIVERSION)
 #define MNSIM_KERNEL __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
+#define MNSIM_MULTIVERSIONED 1
 #else
 #define MNSIM_KERNEL
 #endif
