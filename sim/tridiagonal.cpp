@@ -69,15 +69,15 @@ MNSIM_INLINE void backward_block(double* __restrict base, const Thomas& m) {
 // The Sherman-Morrison factor of each lane.
 template <class Lanes>
 MNSIM_INLINE void periodic_factor(const double* base, std::size_t stride, Lanes lanes, int n, const Periodic& p,
-                            double* __restrict f) {
+                                  double* __restrict f) {
   const double* __restrict last = base + std::size_t(n - 1) * stride;
 #pragma omp simd
   for (int l = 0; l < int(lanes); ++l) f[l] = (base[l] + p.vfac * last[l]) / p.denom;
 }
 
-// An 8 x 8 tile of doubles transposed in registers: three rounds of two-input shuffles, which
-// each kernel version lowers to its widest shuffles; plain element-wise loops would go through
-// memory and stall on store forwarding.
+// An 8 x 8 tile of doubles transposed in registers: three rounds of two-input shuffles. With
+// AVX-512 these are single instructions; element-wise copies would go through memory and stall
+// on store forwarding.
 constexpr int kTile = 8;
 
 MNSIM_INLINE void transpose8(V8 r[kTile]) {
@@ -99,7 +99,7 @@ MNSIM_INLINE void transpose8(V8 r[kTile]) {
 // Copies the tile at src (rows `sstride` apart) to dst (rows `dstride` apart), transposed; with
 // zc, output row q becomes row q - f_q zc (the periodic correction of an x line).
 MNSIM_INLINE void copy_tile_transposed(const double* src, std::size_t sstride, double* dst, std::size_t dstride,
-                                 const double* f = nullptr, const double* zc = nullptr) {
+                                      const double* f = nullptr, const double* zc = nullptr) {
   V8 r[kTile];
   for (int q = 0; q < kTile; ++q) std::memcpy(&r[q], src + q * sstride, sizeof(V8));
   transpose8(r);
@@ -119,7 +119,7 @@ MNSIM_INLINE void forward_rows(const double* x, int n, const Thomas& m, double* 
   constexpr int W = kRowBlock, T = kRowBlock / kTile;
   const double* __restrict lower = m.lower.data();
   const double* __restrict inv = m.inv.data();
-  V8 carry[T];
+  V8 carry[T] = {};
   for (int i0 = 0; i0 < n; i0 += kTile) {
     V8 r[T][kTile];
     for (int t = 0; t < T; ++t) {
