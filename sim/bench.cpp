@@ -95,7 +95,7 @@ class PlainLod {
       constexpr std::size_t kBlock = 256;
 #pragma omp for schedule(static)
       for (std::size_t b = 0; b < plane; b += kBlock)
-        solve_lanes(u + b, plane, static_cast<int>(std::min(kBlock, plane - b)), z_, nullptr, nullptr);
+        solve_columns(u + b, plane, static_cast<int>(std::min(kBlock, plane - b)), z_);
     }
   }
 

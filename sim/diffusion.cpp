@@ -88,7 +88,7 @@ void ImplicitDiffusion::sweep_z(double* u) const {
 #pragma omp parallel for schedule(static)
   for (std::size_t blk = 0; blk < blocks; ++blk) {
     const std::size_t b = blk * kBlock, e = std::min(plane, b + kBlock);
-    solve_lanes(base + b, plane, static_cast<int>(e - b), z_, nullptr, nullptr);
+    solve_columns(base + b, plane, static_cast<int>(e - b), z_);
   }
 }
 

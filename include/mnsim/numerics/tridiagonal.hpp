@@ -28,6 +28,9 @@ struct Periodic {
 // `lanes` systems, element i of lane l at base[i * stride + l] (y lines of a plane, z columns).
 // `f` is scratch for `lanes` values, used only when `per` is given.
 void solve_lanes(double* base, std::size_t stride, int lanes, const Thomas& m, const Periodic* per, double* f);
+// The same without the periodic part for systems whose rows lie far apart in memory (z columns
+// of a grid), with the rows ahead prefetched.
+void solve_columns(double* base, std::size_t stride, int lanes, const Thomas& m);
 
 // `rows` contiguous lines of length m.n() (x lines): blocks of lines are transposed into `buf`
 // (8 * m.n() values), solved across lanes and transposed back.
