@@ -1,6 +1,7 @@
 #include "mnsim/sim/observables.hpp"
 
 #include <algorithm>
+#include <cmath>
 #include <sstream>
 #include <stdexcept>
 
@@ -71,20 +72,21 @@ Observables::Observables(const TissueModel& model, const State& baseline) : mode
 
 void Observables::totals(const State& s, LevelTotals& t) const {
   model_.totals(s, t);
-  if (!t.valid) throw_first_bad(s);
+  if (!t.valid) throw NumericalError(bad_value(s));
 }
 
-void Observables::throw_first_bad(const State& s) const {
+std::string Observables::bad_value(const State& s) const {
   const Grid& g = s.grid;
   for (std::size_t c = 0; c < g.size(); c += g.plane())  // level by level, then field by field
     for (int f = 0; f < kNumFields; ++f)
       for (std::size_t i = c; i < c + g.plane(); ++i)
-        if (!(s[f][i] >= model_.negative_floor(f))) {  // NaN compares false
+        if (!(s[f][i] >= model_.negative_floor(f) && s[f][i] < HUGE_VAL)) {  // NaN fails both
           std::ostringstream os;
           os << "numerics: field " << field_info(f).name << " became " << s[f][i] << " at cell (x=" << i % g.nx
              << ", y=" << (i / g.nx) % g.ny << ", z=" << i / g.plane() << ")";
-          throw NumericalError(os.str());
+          return os.str();
         }
+  return "numerics: a level total overflowed";  // every value finite, their sum not
 }
 
 std::vector<double> Observables::region_sums(const LevelTotals& t) const {

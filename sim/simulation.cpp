@@ -145,13 +145,9 @@ void Simulation::advance(const SnapshotFn& on_output, const ProgressFn& on_step)
   }
   const int substeps = stepper_->step(state_, h, &totals_);
   if (!totals_.valid) {
-    try {
-      observables_->throw_first_bad(state_);
-    } catch (const NumericalError& e) {
-      std::ostringstream os;
-      os << e.what() << " in the step from day " << t_ << " to day " << t_ + h;
-      throw NumericalError(os.str());
-    }
+    std::ostringstream os;
+    os << observables_->bad_value(state_) << " in the step from day " << t_ << " to day " << t_ + h;
+    throw NumericalError(os.str());
   }
   stats_.chemotaxis_substeps += substeps;
   controller_->accept(totals_, h, truncated);

@@ -28,11 +28,11 @@ class Observables {
   // Names and units, in the order measure() fills them.
   std::vector<std::string> names() const;
   std::vector<std::string> units() const;
-  // Fills `t` from the state. Throws NumericalError naming the field and cell of the first NaN or
-  // value below -1e-9 of the field's natural scale (beyond round-off).
+  // Fills `t` from the state. Throws NumericalError naming the field and cell of the first NaN,
+  // infinity or value below -1e-9 of the field's natural scale (beyond round-off).
   void totals(const State& s, LevelTotals& t) const;
-  // Throws that NumericalError for a state whose totals came out invalid.
-  void throw_first_bad(const State& s) const;
+  // That message for a state whose totals came out invalid.
+  std::string bad_value(const State& s) const;
   // `thickening` is the epidermal-thickening observable (relative), integrated by the caller.
   void measure(const LevelTotals& t, double thickening, std::vector<double>& out) const;
   // Index in measure()'s output of the papillary mean active TGF-beta (drives the thickening).
