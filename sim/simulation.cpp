@@ -105,7 +105,7 @@ Simulation::Outcome Simulation::run(const SnapshotFn& on_output, const ProgressF
     started_ = true;
   }
   set_mark();
-  const double tol_t = 1e-12 * std::max(end_, 1.0);
+  const double tol_t = time_tolerance();
   while (t_ < end_ - tol_t) {
     try {
       advance(on_output, on_step);
@@ -122,7 +122,7 @@ Simulation::Outcome Simulation::run(const SnapshotFn& on_output, const ProgressF
 
 void Simulation::advance(const SnapshotFn& on_output, const ProgressFn& on_step) {
   const ModelParams& p = model_->params();
-  const double tol_t = 1e-12 * std::max(end_, 1.0);
+  const double tol_t = time_tolerance();
   while (next_session_ < schedule_.size() && schedule_[next_session_].day <= t_ + tol_t) {
     apply_session(schedule_[next_session_], static_cast<int>(next_session_));
     ++next_session_;

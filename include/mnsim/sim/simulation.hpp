@@ -1,4 +1,5 @@
 #pragma once
+#include <algorithm>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -67,6 +68,8 @@ class Simulation {
  private:
   void apply_session(const Session& s, int index);
   void record(double t);
+  // Times closer than this count as equal (events are landed on exactly, up to rounding).
+  double time_tolerance() const { return 1e-12 * std::max(end_, 1.0); }
   // One step to the next event (applying any session due first), then the output if one falls
   // there. Throws NumericalError if the step produced a bad value; nothing was committed then
   // except the state itself.
