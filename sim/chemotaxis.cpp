@@ -1,5 +1,7 @@
 #include "mnsim/numerics/chemotaxis.hpp"
 
+#include <omp.h>
+
 #include <algorithm>
 #include <cmath>
 
@@ -149,7 +151,7 @@ double Chemotaxis::max_out_rate(const double* c) const {
   return max_out / g.dx;
 }
 
-void Chemotaxis::substep(const double* u, const double* c, double* out, double dt) const {
+void Chemotaxis::substep(const double* u, const double* c, double* out, double dt) {
   const Grid& g = g_;
   const int nx = g.nx, ny = g.ny;
   const std::size_t plane = g.plane();
@@ -168,11 +170,13 @@ void Chemotaxis::substep(const double* u, const double* c, double* out, double d
   // Every face flux is computed once per substep, a row at a time. Rows of u and c are copied
   // with their periodic neighbours (pad_periodic), so the kernels run over contiguous i. The z
   // faces below a level are those above the next one, which the same thread takes next (static
-  // schedule: consecutive levels), so they are kept for it in `below`, a plane.
+  // schedule: consecutive levels), so they are kept for it in `below`, a plane (held across
+  // calls: it is written before it is read, and allocating it per substep cost a page-in).
+  below_.resize(std::size_t(omp_get_max_threads()) * plane);
 #pragma omp parallel
   {
     std::vector<double> upad(nx + 3), cpad(nx + 3), fx_pad(nx + 1), fy_prev(nx), fy(nx), fz(nx);
-    std::vector<double> below(plane);
+    double* below = below_.data() + std::size_t(omp_get_thread_num()) * plane;
     int below_of = k0_ - 2;  // the level whose lower faces `below` holds
     double* fx = fx_pad.data() + 1;  // fx[-1]: the face left of cell 0, which is the one right of cell nx-1
 #pragma omp for schedule(static)
@@ -196,7 +200,7 @@ void Chemotaxis::substep(const double* u, const double* c, double* out, double d
           fx[-1] = fx[nx - 1];
         }
         if (ny >= 3) y_row(j, fy.data());
-        double* kept = below.data() + std::size_t(j) * nx;
+        double* kept = below + std::size_t(j) * nx;
         z_row(j, k, fz.data());
         if (!have_below) z_row(j, k - 1, kept);
         update_row(u + id, fz.data(), kept, nx >= 3 ? fx : nullptr, ny >= 3 ? fy.data() : nullptr, fy_prev.data(), r,

@@ -21,12 +21,13 @@ class Chemotaxis {
 
  private:
   double max_out_rate(const double* c) const;  // max over cells of the outflow velocities / dx
-  void substep(const double* u, const double* c, double* out, double dt) const;
+  void substep(const double* u, const double* c, double* out, double dt);
 
   Grid g_;
   double chi_, K_;
   int k0_, k1_;
   std::vector<double> scratch_;
+  std::vector<double> below_;  // per thread, a plane of z-face fluxes kept for the next level
 };
 
 }  // namespace mnsim
