@@ -92,11 +92,8 @@ class PlainLod {
       for (int k = 0; k < nz; ++k) solve_rows(u + k * plane, ny, x_, nullptr, buf.data());
 #pragma omp for schedule(static)
       for (int k = 0; k < nz; ++k) solve_lanes(u + k * plane, nx, nx, y_, nullptr, nullptr);
-      constexpr std::size_t kBlock = 256;
-#pragma omp for schedule(static)
-      for (std::size_t b = 0; b < plane; b += kBlock)
-        solve_columns(u + b, plane, static_cast<int>(std::min(kBlock, plane - b)), z_);
     }
+    solve_all_columns(u, plane, z_);
   }
 
  private:

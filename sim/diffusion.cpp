@@ -59,7 +59,7 @@ void ImplicitDiffusion::step(double* u, double dt) {
   if (D_ == 0 || k1_ <= k0_) return;
   if (dt != dt_) factor(dt);
   if (g_.nx >= 3 || g_.ny >= 3) sweep_xy(u);
-  if (k1_ - k0_ >= 2) sweep_z(u);
+  if (k1_ - k0_ >= 2) solve_all_columns(u + std::size_t(k0_) * g_.plane(), g_.plane(), z_);
 }
 
 void ImplicitDiffusion::sweep_xy(double* u) const {
@@ -75,20 +75,6 @@ void ImplicitDiffusion::sweep_xy(double* u) const {
       if (nx >= 3) solve_rows(p, ny, cx_.thomas, &cx_.periodic, buf.data());
       if (ny >= 3) solve_lanes(p, nx, nx, cy_.thomas, &cy_.periodic, f.data());
     }
-  }
-}
-
-void ImplicitDiffusion::sweep_z(double* u) const {
-  // All lines of a block of columns advance together, level by level, so the inner loop runs
-  // over contiguous memory. Blocks are fixed, so the result does not depend on the thread count.
-  const std::size_t plane = g_.plane();
-  constexpr std::size_t kBlock = 256;  // 256 columns x nz levels stay in a core's L2
-  const std::size_t blocks = (plane + kBlock - 1) / kBlock;
-  double* base = u + std::size_t(k0_) * plane;
-#pragma omp parallel for schedule(static)
-  for (std::size_t blk = 0; blk < blocks; ++blk) {
-    const std::size_t b = blk * kBlock, e = std::min(plane, b + kBlock);
-    solve_columns(base + b, plane, static_cast<int>(e - b), z_);
   }
 }
 

@@ -24,7 +24,6 @@ class ImplicitDiffusion {
  private:
   void factor(double dt);
   void sweep_xy(double* u) const;  // x then y, plane by plane
-  void sweep_z(double* u) const;
 
   // Constant-coefficient cyclic system (1 + 2a) u_i - a u_{i-1} - a u_{i+1} = r_i, factored once.
   struct Cyclic {

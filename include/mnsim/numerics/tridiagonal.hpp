@@ -31,6 +31,9 @@ void solve_lanes(double* base, std::size_t stride, int lanes, const Thomas& m, c
 // The same without the periodic part for systems whose rows lie far apart in memory (z columns
 // of a grid), with the rows ahead prefetched.
 void solve_columns(double* base, std::size_t stride, int lanes, const Thomas& m);
+// Every column of the planes at base (plane values each, m.n() of them), in fixed blocks of
+// columns spread over the threads, so the result does not depend on the thread count.
+void solve_all_columns(double* base, std::size_t plane, const Thomas& m);
 
 // `rows` contiguous lines of length m.n() (x lines): blocks of lines are transposed into `buf`
 // (8 * m.n() values), solved across lanes and transposed back.
