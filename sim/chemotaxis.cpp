@@ -55,14 +55,28 @@ void pad_periodic(const double* row, int n, double* p) {
 // Fluxes through n faces that lie side by side: face i is between cells ua[i] (behind) and ub[i]
 // (ahead), with uaa[i] behind the one and ubb[i] beyond the other; ca and cb are the attractant
 // either side. The same kernel serves the x, y and z faces, which differ only in the row pointers.
-MNSIM_KERNEL void face_fluxes(FaceVelocity vel, const double* uaa, const double* ua, const double* ub,
-                              const double* ubb, const double* ca, const double* cb, int n, double* __restrict f) {
+// With kVelocity the face velocities are stored in v as well, for the substep's outflow check.
+template <bool kVelocity>
+MNSIM_INLINE void fluxes(FaceVelocity vel, const double* uaa, const double* ua, const double* ub, const double* ubb,
+                         const double* ca, const double* cb, int n, double* __restrict f, double* __restrict v) {
 #pragma omp simd
   for (int i = 0; i < n; ++i) {
-    const double v = vel(ca[i], cb[i]);
-    const double flux = v * face_value(v, uaa[i], ua[i], ub[i], ubb[i]);
-    f[i] = v == 0 ? 0.0 : flux;
+    const double vi = vel(ca[i], cb[i]);
+    const double flux = vi * face_value(vi, uaa[i], ua[i], ub[i], ubb[i]);
+    f[i] = vi == 0 ? 0.0 : flux;
+    if (kVelocity) v[i] = vi;
   }
+}
+
+MNSIM_KERNEL void face_fluxes(FaceVelocity vel, const double* uaa, const double* ua, const double* ub,
+                              const double* ubb, const double* ca, const double* cb, int n, double* __restrict f) {
+  fluxes<false>(vel, uaa, ua, ub, ubb, ca, cb, n, f, nullptr);
+}
+
+MNSIM_KERNEL void face_fluxes_velocities(FaceVelocity vel, const double* uaa, const double* ua, const double* ub,
+                                         const double* ubb, const double* ca, const double* cb, int n,
+                                         double* __restrict f, double* __restrict v) {
+  fluxes<true>(vel, uaa, ua, ub, ubb, ca, cb, n, f, v);
 }
 
 // out = u - r * div along a row, div summed z, x, y as the scheme defines it. fx[-1] is the flux
@@ -84,26 +98,25 @@ MNSIM_KERNEL void face_velocities(FaceVelocity vel, const double* ca, const doub
   for (int i = 0; i < n; ++i) v[i] = vel(ca[i], cb[i]);
 }
 
-// Largest total outflow velocity over the n cells c[i] of a row. A face is shared by two cells and
-// its velocity from the other side is the exact negative (same damping, negated difference), so x
-// and y face velocities are computed once: vx[i] is the face left of cell i (n + 1 of them),
-// vy_up[i] and vy_down[i] the faces above and below the cell, each from the lower row to the
-// higher. The z neighbours come as rows. A face that does not exist has velocity +0 (an array of
-// zeros, or the row itself as its neighbour); adding +0 or -0 to the (never negative-zero) sum
-// leaves it unchanged, so no branch is needed.
-MNSIM_KERNEL double row_max_out(FaceVelocity vel, const double* c, const double* vx, const double* vy_up,
-                                const double* vy_down, const double* zp, const double* zm, int n) {
+// Largest total outflow velocity over the n cells of a row, from the velocities of the faces
+// around them, each from the lower to the higher index: vx[i] through the face right of cell i
+// (vx[-1]: the face left of cell 0), vy_up / vy_down through the faces above and below the row,
+// vz_up / vz_down through those above and below its level. A face's velocity seen from the other
+// cell is the exact negative (same damping, negated difference), so each face is computed once.
+// A face that does not exist has velocity +0 (an array of zeros); adding +0 or -0 to the (never
+// negative-zero) sum leaves it unchanged, so no branch is needed.
+MNSIM_KERNEL double row_max_out(const double* vx, const double* vy_up, const double* vy_down, const double* vz_up,
+                                const double* vz_down, int n) {
   double m = 0;
 #pragma omp simd reduction(max : m)
   for (int i = 0; i < n; ++i) {
-    const double ci = c[i];
     double out = 0;
-    out += max_of(vx[i + 1], 0.0);
-    out += max_of(-vx[i], 0.0);
+    out += max_of(vx[i], 0.0);
+    out += max_of(-vx[i - 1], 0.0);
     out += max_of(vy_up[i], 0.0);
     out += max_of(-vy_down[i], 0.0);
-    out += max_of(vel(ci, zp[i]), 0.0);
-    out += max_of(vel(ci, zm[i]), 0.0);
+    out += max_of(vz_up[i], 0.0);
+    out += max_of(-vz_down[i], 0.0);
     m = max_of(m, out);
   }
   return m;
@@ -122,12 +135,12 @@ double Chemotaxis::max_out_rate(const double* c) const {
   double max_out = 0;
 #pragma omp parallel reduction(max : max_out)
   {
-    std::vector<double> pad(nx + 3), vx(nx + 1, 0.0), vy_up(nx, 0.0), vy_down(nx, 0.0);
+    std::vector<double> pad(nx + 3), vx(nx + 1, 0.0), vy_up(nx, 0.0), vy_down(nx, 0.0), vz_up(nx), vz_down(nx);
 #pragma omp for schedule(static)
     for (int k = k0_; k < k1_; ++k) {
       const double* ck = c + k * plane;
-      // Outflow through each face: the velocity pointing away from this cell. Faces outside the
-      // active range and along axes of fewer than 3 cells carry none.
+      // Faces outside the active range and along axes of fewer than 3 cells carry none: their
+      // velocity is that between a cell and itself, +0.
       const double* zp = k + 1 < k1_ ? ck + plane : ck;
       const double* zm = k > k0_ ? ck - plane : ck;
       if (ny >= 3) face_velocities(vel, ck + std::size_t(ny - 1) * nx, ck, nx, vy_up.data());
@@ -142,82 +155,124 @@ double Chemotaxis::max_out_rate(const double* c) const {
           std::swap(vy_down, vy_up);  // the face below this row is the one above the last
           face_velocities(vel, cj, ck + std::size_t(wrap(j + 1, ny)) * nx, nx, vy_up.data());
         }
-        max_out = std::max(max_out, row_max_out(vel, cj, vx.data(), vy_up.data(), vy_down.data(), zp + row, zm + row, nx));
+        face_velocities(vel, cj, zp + row, nx, vz_up.data());
+        face_velocities(vel, zm + row, cj, nx, vz_down.data());
+        max_out = std::max(max_out, row_max_out(vx.data() + 1, vy_up.data(), vy_down.data(), vz_up.data(), vz_down.data(), nx));
       }
     }
   }
-  // Division by dx after the maximum rather than per cell: rounding is monotone, so the maximum
-  // of the quotients is the quotient of the maximum.
-  return max_out / g.dx;
+  return max_out;
 }
 
-void Chemotaxis::substep(const double* u, const double* c, double* out, double dt) {
+void Chemotaxis::substep(const double* u, const double* c, double* out, double dt, double* max_out) {
   const Grid& g = g_;
   const int nx = g.nx, ny = g.ny;
   const std::size_t plane = g.plane();
   const double r = dt / g.dx;
   const FaceVelocity vel{chi_ / g.dx, 0.5 / K_};
-  auto z_row = [&](int j, int k, double* f) {  // fluxes through the faces below row j of level k
+  const bool check = max_out != nullptr;
+  // Fluxes through n faces, with their velocities in v when the outflow is checked.
+  auto faces = [&](const double* uaa, const double* ua, const double* ub, const double* ubb, const double* ca,
+                   const double* cb, double* f, double* v) {
+    if (check)
+      face_fluxes_velocities(vel, uaa, ua, ub, ubb, ca, cb, nx, f, v);
+    else
+      face_fluxes(vel, uaa, ua, ub, ubb, ca, cb, nx, f);
+  };
+  auto z_row = [&](int j, int k, double* f, double* v) {  // the faces below row j of level k
     if (k < k0_ || k + 1 >= k1_) {  // no-flux walls at the ends of the active range
       std::fill(f, f + nx, 0.0);
+      if (check) std::fill(v, v + nx, 0.0);
       return;
     }
     const std::size_t a = g.idx(0, j, k), b = a + plane;
     // Beyond the ends of the active range the reconstruction has no slope.
     const std::size_t aa = k - 1 >= k0_ ? a - plane : a, bb = k + 2 < k1_ ? b + plane : b;
-    face_fluxes(vel, u + aa, u + a, u + b, u + bb, c + a, c + b, nx, f);
+    faces(u + aa, u + a, u + b, u + bb, c + a, c + b, f, v);
   };
   // Every face flux is computed once per substep, a row at a time. Rows of u and c are copied
   // with their periodic neighbours (pad_periodic), so the kernels run over contiguous i. The z
   // faces below a level are those above the next one, which the same thread takes next (static
   // schedule: consecutive levels), so they are kept for it in `below`, a plane (held across
-  // calls: it is written before it is read, and allocating it per substep cost a page-in).
-  below_.resize(std::size_t(omp_get_max_threads()) * plane);
-#pragma omp parallel
+  // calls: it is written before it is read, and allocating it per substep cost a page-in); their
+  // velocities likewise in `below_v`.
+  const std::size_t threads = omp_get_max_threads();
+  below_.resize(threads * plane);
+  if (check) below_v_.resize(threads * plane);
+  double m = 0;
+#pragma omp parallel reduction(max : m)
   {
     std::vector<double> upad(nx + 3), cpad(nx + 3), fx_pad(nx + 1), fy_prev(nx), fy(nx), fz(nx);
-    double* below = below_.data() + std::size_t(omp_get_thread_num()) * plane;
+    // Velocities of the same faces; those of faces that do not exist stay +0.
+    std::vector<double> vx_pad(nx + 1, 0.0), vy_prev(nx, 0.0), vy(nx, 0.0), vz(nx);
+    const std::size_t own = std::size_t(omp_get_thread_num()) * plane;
+    double* below = below_.data() + own;
+    double* below_v = check ? below_v_.data() + own : nullptr;
     int below_of = k0_ - 2;  // the level whose lower faces `below` holds
-    double* fx = fx_pad.data() + 1;  // fx[-1]: the face left of cell 0, which is the one right of cell nx-1
+    // fx[-1], vx[-1]: the face left of cell 0, which is the one right of cell nx-1.
+    double *fx = fx_pad.data() + 1, *vx = vx_pad.data() + 1;
 #pragma omp for schedule(static)
     for (int k = k0_; k < k1_; ++k) {
       const bool have_below = below_of == k - 1;
       const double* uk = u + k * plane;
       const double* ck = c + k * plane;
-      auto y_row = [&](int j, double* f) {  // fluxes through the faces above row j
+      auto y_row = [&](int j, double* f, double* v) {  // the faces above row j
         auto row = [&](int jj) { return std::size_t(wrap(jj, ny)) * nx; };
-        face_fluxes(vel, uk + row(j - 1), uk + row(j), uk + row(j + 1), uk + row(j + 2), ck + row(j), ck + row(j + 1),
-                    nx, f);
+        faces(uk + row(j - 1), uk + row(j), uk + row(j + 1), uk + row(j + 2), ck + row(j), ck + row(j + 1), f, v);
       };
-      if (ny >= 3) y_row(ny - 1, fy_prev.data());
+      if (ny >= 3) y_row(ny - 1, fy_prev.data(), vy_prev.data());
       for (int j = 0; j < ny; ++j) {
-        const std::size_t id = g.idx(0, j, k);
+        const std::size_t id = g.idx(0, j, k), row = std::size_t(j) * nx;
         if (nx >= 3) {
           pad_periodic(u + id, nx, upad.data());
           pad_periodic(c + id, nx, cpad.data());
           const double* p = upad.data();
-          face_fluxes(vel, p, p + 1, p + 2, p + 3, cpad.data() + 1, cpad.data() + 2, nx, fx);
+          faces(p, p + 1, p + 2, p + 3, cpad.data() + 1, cpad.data() + 2, fx, vx);
           fx[-1] = fx[nx - 1];
+          vx[-1] = vx[nx - 1];
         }
-        if (ny >= 3) y_row(j, fy.data());
-        double* kept = below + std::size_t(j) * nx;
-        z_row(j, k, fz.data());
-        if (!have_below) z_row(j, k - 1, kept);
+        if (ny >= 3) y_row(j, fy.data(), vy.data());
+        double* kept = below + row;
+        double* kept_v = check ? below_v + row : nullptr;
+        z_row(j, k, fz.data(), vz.data());
+        if (!have_below) z_row(j, k - 1, kept, kept_v);
         update_row(u + id, fz.data(), kept, nx >= 3 ? fx : nullptr, ny >= 3 ? fy.data() : nullptr, fy_prev.data(), r,
                    nx, out + id);
+        if (check) {
+          m = std::max(m, row_max_out(vx, vy.data(), vy_prev.data(), vz.data(), kept_v, nx));
+          std::copy(vz.begin(), vz.end(), kept_v);
+        }
         std::copy(fz.begin(), fz.end(), kept);
-        if (ny >= 3) std::swap(fy, fy_prev);
+        if (ny >= 3) {
+          std::swap(fy, fy_prev);
+          std::swap(vy, vy_prev);
+        }
       }
       below_of = k;
     }
   }
+  if (check) *max_out = m;
 }
 
 int Chemotaxis::step(std::vector<double>& u, const double* c, double dt) {
   if (chi_ == 0 || k1_ <= k0_) return 0;
-  const double rate = max_out_rate(c);
-  if (rate == 0) return 0;
+  // The substep count needs the largest outflow over the grid, which needs every face velocity:
+  // a pass of its own, or the first substep itself, which computes the velocities anyway. That
+  // substep is taken for the whole of dt and kept when one substep suffices (as it did last
+  // time, the usual case); otherwise it is thrown away. Either way the count and every
+  // substep are the same, so the result does not depend on which way was taken.
+  double max_out = 0;
+  const bool tentative = last_substeps_ <= 1;
+  if (tentative)
+    substep(u.data(), c, scratch_.data(), dt, &max_out);
+  else
+    max_out = max_out_rate(c);
+  // Division by dx after the maximum rather than per cell: rounding is monotone, so the maximum
+  // of the quotients is the quotient of the maximum.
+  const double rate = max_out / g_.dx;
+  if (rate == 0) return last_substeps_ = 0;
   const int n = std::max(1, static_cast<int>(std::ceil(dt * rate / 0.5)));
+  last_substeps_ = n;
   const double h = dt / n;
   const std::size_t b = std::size_t(k0_) * g_.plane(), e = std::size_t(k1_) * g_.plane();
   // Substeps alternate between u and the scratch array. An odd count ends in the scratch array,
@@ -225,10 +280,13 @@ int Chemotaxis::step(std::vector<double>& u, const double* c, double dt) {
   // the active range, which no substep writes, are copied over first.
   double* src = u.data();
   double* dst = scratch_.data();
-  for (int s = 0; s < n; ++s) {
-    substep(src, c, dst, h);
+  if (tentative && n == 1)
     std::swap(src, dst);
-  }
+  else
+    for (int s = 0; s < n; ++s) {
+      substep(src, c, dst, h, nullptr);
+      std::swap(src, dst);
+    }
   if (src != u.data()) {
     std::copy(u.begin(), u.begin() + b, scratch_.begin());
     std::copy(u.begin() + e, u.end(), scratch_.begin() + e);

@@ -20,14 +20,17 @@ class Chemotaxis {
   int step(std::vector<double>& u, const double* c, double dt);
 
  private:
-  double max_out_rate(const double* c) const;  // max over cells of the outflow velocities / dx
-  void substep(const double* u, const double* c, double* out, double dt);
+  double max_out_rate(const double* c) const;  // max over cells of the total outflow velocity
+  // One explicit substep from u into out; with max_out, also max_out_rate(c) into it.
+  void substep(const double* u, const double* c, double* out, double dt, double* max_out);
 
   Grid g_;
   double chi_, K_;
   int k0_, k1_;
   std::vector<double> scratch_;
-  std::vector<double> below_;  // per thread, a plane of z-face fluxes kept for the next level
+  std::vector<double> below_;    // per thread, a plane of z-face fluxes kept for the next level
+  std::vector<double> below_v_;  // and of their velocities
+  int last_substeps_ = 1;        // the count of the last step
 };
 
 }  // namespace mnsim
