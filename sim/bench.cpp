@@ -13,6 +13,7 @@
 #include <sstream>
 
 #include "mnsim/core/errors.hpp"
+#include "mnsim/core/memory.hpp"
 #include "mnsim/io/config.hpp"
 #include "mnsim/numerics/diffusion.hpp"
 #include "mnsim/numerics/tridiagonal.hpp"
@@ -53,7 +54,7 @@ double median(std::vector<double> v) {
 
 // STREAM-style triad and an in-place update over arrays far larger than the caches.
 Bandwidth measure_bandwidth(std::size_t n) {
-  std::vector<double> a(n), b(n), c(n);
+  GridVector a(n), b(n), c(n);  // the kernels' kind of memory
 #pragma omp parallel for schedule(static)
   for (std::size_t i = 0; i < n; ++i) {
     a[i] = 1.0;
@@ -109,7 +110,7 @@ class PlainLod {
 // Times `steps` applications of `op` to every field; returns the median over steps of the
 // voxel-field updates per second.
 template <class Op>
-double time_updates(std::vector<std::vector<double>>& fields, int steps, const Op& op) {
+double time_updates(std::vector<GridVector>& fields, int steps, const Op& op) {
   for (auto& f : fields) op(f.data());  // warm-up: first touch, factorisation
   std::vector<double> rate;
   for (int s = 0; s < steps; ++s) {
@@ -161,7 +162,7 @@ int run_bench(const std::vector<std::string>& args) {
 
   // Implicit diffusion: every field a full three-direction step, D = 0.155 mm^2/day, dt = 0.1 day.
   g.dx = 0.02;
-  std::vector<std::vector<double>> fields(nfields, std::vector<double>(n));
+  std::vector<GridVector> fields(nfields, GridVector(n));
   for (int f = 0; f < nfields; ++f)
 #pragma omp parallel for schedule(static)
     for (std::size_t i = 0; i < n; ++i) fields[f][i] = 1.0 + 1e-3 * double((i * 2654435761u + f) % 1000);

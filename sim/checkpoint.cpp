@@ -10,7 +10,8 @@ namespace mnsim {
 
 namespace {
 
-void write_array(hid_t parent, const char* name, const std::vector<double>& v) {
+template <class Vector>
+void write_array(hid_t parent, const char* name, const Vector& v) {
   H5Dclose(h5::write_vector(parent, name, v, "1"));
 }
 
@@ -130,7 +131,10 @@ long Simulation::load_checkpoint(const std::string& path) {
 
   hid_t st = H5Gopen2(f, "state", H5P_DEFAULT);
   hid_t hi = H5Gopen2(f, "history", H5P_DEFAULT);
-  for (int i = 0; i < kNumFields; ++i) state_.f[i] = read_array(st, field_info(i).name, grid_.size(), path);
+  for (int i = 0; i < kNumFields; ++i) {
+    const std::vector<double> v = read_array(st, field_info(i).name, grid_.size(), path);
+    state_.f[i].assign(v.begin(), v.end());
+  }
   controller_->prev_total_ = read_array(hi, "prev_total", controller_->prev_total_.size(), path);
   controller_->prev_delta_ = read_array(hi, "prev_delta", controller_->prev_delta_.size(), path);
   observables_->totals(state_, totals_);

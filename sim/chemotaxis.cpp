@@ -254,7 +254,7 @@ void Chemotaxis::substep(const double* u, const double* c, double* out, double d
   if (check) *max_out = m;
 }
 
-int Chemotaxis::step(std::vector<double>& u, const double* c, double dt) {
+int Chemotaxis::step(GridVector& u, const double* c, double dt) {
   if (chi_ == 0 || k1_ <= k0_) return 0;
   // The substep count needs the largest outflow over the grid, which needs every face velocity:
   // a pass of its own, or the first substep itself, which computes the velocities anyway. That

@@ -70,12 +70,12 @@ hid_t make_group(hid_t parent, const char* name) {
   return g;
 }
 
-hid_t write_vector(hid_t parent, const char* name, const std::vector<double>& v, const char* units) {
-  const hsize_t n = v.size();
+hid_t write_vector(hid_t parent, const char* name, const double* v, std::size_t size, const char* units) {
+  const hsize_t n = size;
   hid_t space = H5Screate_simple(1, &n, nullptr);
   hid_t ds = checked(H5Dcreate2(parent, name, H5T_NATIVE_DOUBLE, space, H5P_DEFAULT, H5P_DEFAULT, H5P_DEFAULT),
                      std::string("create ") + name);
-  if (n) check(H5Dwrite(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, v.data()), std::string("write ") + name);
+  if (n) check(H5Dwrite(ds, H5T_NATIVE_DOUBLE, H5S_ALL, H5S_ALL, H5P_DEFAULT, v), std::string("write ") + name);
   H5Sclose(space);
   set_text(ds, "units", units);
   return ds;

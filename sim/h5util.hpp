@@ -34,7 +34,11 @@ long long get_long(hid_t obj, const char* name);
 // Group with link creation order tracked, which netCDF-4 readers expect.
 hid_t make_group(hid_t parent, const char* name);
 // 1-D double dataset with a `units` attribute; returns the open dataset.
-hid_t write_vector(hid_t parent, const char* name, const std::vector<double>& v, const char* units);
+hid_t write_vector(hid_t parent, const char* name, const double* v, std::size_t n, const char* units);
+template <class Vector>
+hid_t write_vector(hid_t parent, const char* name, const Vector& v, const char* units) {
+  return write_vector(parent, name, v.data(), v.size(), units);
+}
 std::vector<double> read_vector(hid_t parent, const char* name);
 // 1-D dataset of fixed-length strings (h5py reads bytes, netCDF-4 a char array).
 void write_strings(hid_t parent, const char* name, const std::vector<std::string>& v);

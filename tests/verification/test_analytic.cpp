@@ -26,16 +26,17 @@ constexpr double kPi = 3.14159265358979323846;
 
 // Total in extended precision, so the check measures the operator's round-off and not the
 // summation's (a plain sum of 10^5 terms can drift by more than 1e-13 relative on its own).
-long double total(const std::vector<double>& u, std::size_t b = 0, std::size_t e = SIZE_MAX) {
+template <class Vector>
+long double total(const Vector& u, std::size_t b = 0, std::size_t e = SIZE_MAX) {
   long double s = 0;
   for (std::size_t i = b; i < std::min(e, u.size()); ++i) s += u[i];
   return s;
 }
 
-std::vector<double> random_field(std::size_t n, double lo, double hi, unsigned seed) {
+GridVector random_field(std::size_t n, double lo, double hi, unsigned seed) {
   std::mt19937_64 rng(seed);
   std::uniform_real_distribution<double> d(lo, hi);
-  std::vector<double> u(n);
+  GridVector u(n);
   for (auto& v : u) v = d(rng);
   return u;
 }
@@ -93,7 +94,7 @@ GaussianRun gaussian_run(const Grid& g, double D, double t0, double t_end, doubl
 
 // Values outside [b, e) are bitwise untouched, and the range itself did move (so the
 // conservation checks around this are not vacuous).
-void check_only_range_moved(const std::vector<double>& u, const std::vector<double>& u0, std::size_t b, std::size_t e) {
+void check_only_range_moved(const GridVector& u, const GridVector& u0, std::size_t b, std::size_t e) {
   CHECK(std::memcmp(u.data(), u0.data(), b * sizeof(double)) == 0);
   CHECK(std::memcmp(u.data() + e, u0.data() + e, (u.size() - e) * sizeof(double)) == 0);
   double moved = 0;
@@ -209,8 +210,8 @@ TEST_CASE("No-flux diffusion conserves the total to 1e-12 per step, with uniform
     for (const auto& c : cases) {
       // Large and small steps (s = D dt / dx^2 from 0.1 to 1000).
       for (double dt : {0.001, 0.05, 1.0}) {
-        std::vector<double> u = random_field(g.size(), 0.0, 5000.0, 7);
-        const std::vector<double> u0 = u;
+        GridVector u = random_field(g.size(), 0.0, 5000.0, 7);
+        const GridVector u0 = u;
         const std::size_t b = std::size_t(c.k0) * g.plane(), e = std::size_t(c.k1) * g.plane();
         ImplicitDiffusion op(g, 0.155, c.w, c.k0, c.k1);
         double drift = 0;
@@ -266,14 +267,14 @@ TEST_CASE("A field equal to its weight profile is stationary under diffusion to 
 TEST_CASE("Chemotaxis conserves the total to 1e-12 and leaves levels outside its range untouched", "[verification]") {
   for (const Grid& g : {test::make_grid(40, 1, 90, 0.02), test::make_grid(16, 12, 90, 0.02)}) {
     const int k0 = 4, k1 = 70;
-    std::vector<double> u = random_field(g.size(), 0.0, 4000.0, 11);
+    GridVector u = random_field(g.size(), 0.0, 4000.0, 11);
     // A steep attractant: random values up to 2 K plus a ridge, so velocities change sign
     // everywhere, the limiter is active and the step is subcycled.
-    std::vector<double> c = random_field(g.size(), 0.0, 100.0, 12);
+    GridVector c = random_field(g.size(), 0.0, 100.0, 12);
     for (int k = 0; k < g.nz; ++k)
       for (int j = 0; j < g.ny; ++j)
         for (int i = 0; i < g.nx; ++i) c[g.idx(i, j, k)] += 500.0 * std::exp(-std::pow((g.x(i) - 0.4) / 0.05, 2));
-    const std::vector<double> u0 = u;
+    const GridVector u0 = u;
     const std::size_t b = std::size_t(k0) * g.plane(), e = std::size_t(k1) * g.plane();
     const long double m0 = total(u, b, e);
     Chemotaxis op(g, 2e-3, 50.0, k0, k1);
@@ -298,13 +299,13 @@ TEST_CASE("Chemotaxis gives the same result whether the substep count comes from
   // measures the outflow in a pass of its own. A fresh operator always tries the first way, so
   // comparing it with an operator that has a history covers both ways both ways round.
   const Grid g = test::make_grid(9, 7, 20, 0.02);
-  const std::vector<double> gentle = random_field(g.size(), 0.0, 1.0, 31), steep = random_field(g.size(), 0.0, 20.0, 32);
-  std::vector<double> u = random_field(g.size(), 0.0, 4000.0, 33);
+  const GridVector gentle = random_field(g.size(), 0.0, 1.0, 31), steep = random_field(g.size(), 0.0, 20.0, 32);
+  GridVector u = random_field(g.size(), 0.0, 4000.0, 33);
   Chemotaxis op(g, 2e-3, 50.0, 2, 18);
-  const std::vector<double>* sequence[] = {&gentle, &steep, &steep, &gentle, &gentle};
+  const GridVector* sequence[] = {&gentle, &steep, &steep, &gentle, &gentle};
   const int expect_one[] = {1, 0, 0, 1, 1};
   for (int n = 0; n < 5; ++n) {
-    std::vector<double> fresh_u = u;
+    GridVector fresh_u = u;
     Chemotaxis fresh(g, 2e-3, 50.0, 2, 18);
     const int substeps = op.step(u, sequence[n]->data(), 0.01);
     INFO("step " << n << ": " << substeps << " substeps");
@@ -321,18 +322,18 @@ TEST_CASE("Chemotaxis is exactly mirror symmetric, across the periodic seams and
   // place breaks this, even where it still conserves the total.
   for (const Grid& g : {test::make_grid(1, 1, 30, 0.02), test::make_grid(7, 1, 30, 0.02), test::make_grid(3, 3, 30, 0.02),
                         test::make_grid(6, 5, 30, 0.02)}) {
-    auto mirror = [&](const std::vector<double>& v) {
-      std::vector<double> m(v.size());
+    auto mirror = [&](const GridVector& v) {
+      GridVector m(v.size());
       for (int k = 0; k < g.nz; ++k)
         for (int j = 0; j < g.ny; ++j)
           for (int i = 0; i < g.nx; ++i) m[g.idx(g.nx - 1 - i, g.ny - 1 - j, g.nz - 1 - k)] = v[g.idx(i, j, k)];
       return m;
     };
     for (const auto& [k0, k1] : {std::pair{0, g.nz}, std::pair{3, 25}}) {
-      std::vector<double> u = random_field(g.size(), 0.0, 4000.0, 21);
-      const std::vector<double> c = random_field(g.size(), 0.0, 100.0, 22);
-      std::vector<double> um = mirror(u);
-      const std::vector<double> cm = mirror(c);
+      GridVector u = random_field(g.size(), 0.0, 4000.0, 21);
+      const GridVector c = random_field(g.size(), 0.0, 100.0, 22);
+      GridVector um = mirror(u);
+      const GridVector cm = mirror(c);
       Chemotaxis op(g, 2e-3, 50.0, k0, k1), op_mirrored(g, 2e-3, 50.0, g.nz - k1, g.nz - k0);
       const int substeps = op.step(u, c.data(), 0.05);
       INFO(g.dim() << "D " << g.nx << "x" << g.ny << ", levels [" << k0 << ", " << k1 << "): " << substeps << " substeps");

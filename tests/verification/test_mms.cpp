@@ -113,7 +113,7 @@ std::array<double, 3> centre(const Grid& g, std::size_t id) {
 }
 
 struct Run {
-  std::vector<double> u, c;
+  GridVector u, c;
   int max_substeps = 0;
 };
 

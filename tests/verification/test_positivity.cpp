@@ -122,7 +122,7 @@ TEST_CASE("Chemotaxis keeps a discontinuous density non-negative in a near-singu
   // u jumps between 0 and 1 from cell to cell (every face is an extremum) and c has isolated
   // spikes of 1e4 next to zeros: outflow velocities far above dx/dt, so the step must subcycle.
   for (const Grid& g : {test::make_grid(31, 1, 40, 0.02), test::make_grid(12, 10, 30, 0.02)}) {
-    std::vector<double> u(g.size()), c(g.size(), 0.0);
+    GridVector u(g.size()), c(g.size(), 0.0);
     for (int k = 0; k < g.nz; ++k)
       for (int j = 0; j < g.ny; ++j)
         for (int i = 0; i < g.nx; ++i) u[g.idx(i, j, k)] = (i + j + k) % 2;

@@ -58,7 +58,7 @@ void check_reductions(int n, const std::vector<std::string>& device) {
   CHECK(std::fabs(c1 / c3 - 1) <= 0.2);
 }
 
-std::vector<double> damage_after(const std::vector<std::string>& extra, int threads) {
+GridVector damage_after(const std::vector<std::string>& extra, int threads) {
   std::vector<std::string> o = {"grid.nx=20", "grid.ny=20", "device.type=roller", "device.density=2000",
                                 "schedule.count=1", "time.end=0.1", "time.output_interval=0.1"};
   o.insert(o.end(), extra.begin(), extra.end());

@@ -38,7 +38,8 @@ Outcome run_with_threads(const std::vector<std::string>& overrides, int threads)
   return o;
 }
 
-bool same_bits(const std::vector<double>& a, const std::vector<double>& b) {
+template <class Vector>
+bool same_bits(const Vector& a, const Vector& b) {
   return a.size() == b.size() && std::memcmp(a.data(), b.data(), a.size() * sizeof(double)) == 0;
 }
 

@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "mnsim/core/grid.hpp"
+#include "mnsim/core/memory.hpp"
 
 namespace mnsim {
 
@@ -21,7 +22,7 @@ const FieldInfo& field_info(int f);
 // Structure of arrays: one contiguous array per field.
 struct State {
   Grid grid;
-  std::array<std::vector<double>, kNumFields> f;
+  std::array<GridVector, kNumFields> f;
 
   State() = default;
   explicit State(const Grid& g);

@@ -2,6 +2,7 @@
 #include <vector>
 
 #include "mnsim/core/grid.hpp"
+#include "mnsim/core/memory.hpp"
 
 namespace mnsim {
 
@@ -17,7 +18,7 @@ class Chemotaxis {
   Chemotaxis(const Grid& g, double chi, double K, int k0, int k1);
   // Advances u by dt with c frozen over the step; returns the number of substeps taken.
   // u is a whole field (grid.size() values); it may trade its storage with the operator's scratch.
-  int step(std::vector<double>& u, const double* c, double dt);
+  int step(GridVector& u, const double* c, double dt);
 
  private:
   double max_out_rate(const double* c) const;  // max over cells of the total outflow velocity
@@ -27,7 +28,7 @@ class Chemotaxis {
   Grid g_;
   double chi_, K_;
   int k0_, k1_;
-  std::vector<double> scratch_;
+  GridVector scratch_;
   std::vector<double> below_;    // per thread, a plane of z-face fluxes kept for the next level
   std::vector<double> below_v_;  // and of their velocities
   int last_substeps_ = 1;        // the count of the last step

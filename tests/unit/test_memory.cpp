@@ -1,0 +1,27 @@
+#include <catch2/catch.hpp>
+#include <cstdint>
+#include <numeric>
+
+#include "mnsim/core/memory.hpp"
+
+using namespace mnsim;
+
+TEST_CASE("Grid arrays of 2 MiB and more start on a 2 MiB boundary and keep their values through copies", "[unit]") {
+  // The alignment is what lets the kernel back the array with huge pages from its first byte; a
+  // smaller array comes from the ordinary heap.
+  constexpr std::size_t kPage = std::size_t(2) << 20;
+  for (std::size_t n : {kPage / sizeof(double), 3 * kPage / sizeof(double) + 5, std::size_t(10) << 20}) {
+    GridVector v(n);
+    std::iota(v.begin(), v.end(), 0.0);
+    INFO(n << " values");
+    CHECK(reinterpret_cast<std::uintptr_t>(v.data()) % kPage == 0);
+    GridVector copy = v;
+    CHECK(reinterpret_cast<std::uintptr_t>(copy.data()) % kPage == 0);
+    CHECK(copy == v);
+    CHECK(copy.back() == double(n - 1));
+    v.resize(n + kPage);  // reallocates through the allocator, moving the values
+    CHECK(std::equal(copy.begin(), copy.end(), v.begin()));
+  }
+  GridVector small(100, 1.5);
+  CHECK(std::accumulate(small.begin(), small.end(), 0.0) == 150.0);
+}
