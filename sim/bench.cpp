@@ -2,6 +2,7 @@
 
 #include <omp.h>
 #include <sys/resource.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <boost/program_options.hpp>
@@ -39,10 +40,6 @@ constexpr double kDiffusionBytes = 48;      // three in-place sweeps (the plain 
 constexpr double kFusedBytes = 32;          // x and y fused per plane, then z: what mnsim moves
 constexpr double kStepBytes = 12 * 16;      // read and write all 12 non-trivial fields once
 
-struct Bandwidth {
-  double triad = 0, update = 0;  // GB/s
-};
-
 // Every figure is the median over repetitions, the bandwidth as well as the kernels: on a machine
 // shared with other jobs a best-of bandwidth against mean kernel times would compare a lucky
 // moment with an ordinary one.
@@ -52,29 +49,47 @@ double median(std::vector<double> v) {
   return v.size() % 2 ? v[m] : 0.5 * (v[m - 1] + v[m]);
 }
 
-// STREAM-style triad and an in-place update over arrays far larger than the caches.
-Bandwidth measure_bandwidth(std::size_t n) {
-  GridVector a(n), b(n), c(n);  // the kernels' kind of memory
+// STREAM-style triad and an in-place update over arrays far larger than the caches. The memory
+// bandwidth a virtual machine gets can change in the middle of a run (on this project's machine
+// it switches between about 65 and 115 GB/s), so the bench takes a sample right before every
+// repetition of a kernel and compares each kernel with the bandwidth of its own repetitions.
+class Bandwidth {
+ public:
+  explicit Bandwidth(std::size_t n) : a_(n), b_(n), c_(n) {
 #pragma omp parallel for schedule(static)
-  for (std::size_t i = 0; i < n; ++i) {
-    a[i] = 1.0;
-    b[i] = 2.0;
-    c[i] = 0.5;
+    for (std::size_t i = 0; i < n; ++i) {
+      a_[i] = 1.0;
+      b_[i] = 2.0;
+      c_[i] = 0.5;
+    }
   }
-  std::vector<double> triad, update;
-  for (int rep = 0; rep < 9; ++rep) {
+  void sample() {
+    const std::size_t n = a_.size();
+    double* a = a_.data();
+    const double *b = b_.data(), *c = c_.data();
     auto t0 = clock_type::now();
 #pragma omp parallel for schedule(static)
     for (std::size_t i = 0; i < n; ++i) a[i] = b[i] + 0.5 * c[i];
-    triad.push_back(kTriadBytes * n / seconds_since(t0) / 1e9);
+    triad_.push_back(kTriadBytes * n / seconds_since(t0) / 1e9);
     t0 = clock_type::now();
 #pragma omp parallel for schedule(static)
     for (std::size_t i = 0; i < n; ++i) a[i] = 0.999 * a[i] + 1e-3;
-    update.push_back(kUpdateBytes * n / seconds_since(t0) / 1e9);
+    update_.push_back(kUpdateBytes * n / seconds_since(t0) / 1e9);
+    if (a[n / 2] < 0) std::cout << "";  // keeps the loops observable to the optimiser
   }
-  if (a[n / 2] < 0) std::cout << "";  // keeps the loops observable to the optimiser
-  return {median(triad), median(update)};
-}
+  std::size_t bytes() const { return 3 * a_.size() * sizeof(double); }
+  // Medians of the samples since the last call (GB/s), which start a new series.
+  std::pair<double, double> take() {
+    const std::pair<double, double> m{median(triad_), median(update_)};
+    triad_.clear();
+    update_.clear();
+    return m;
+  }
+
+ private:
+  GridVector a_, b_, c_;  // the kernels' kind of memory
+  std::vector<double> triad_, update_;
+};
 
 // The plain structure-of-arrays LOD kernel the issue measures against: constant coefficients,
 // no-flux ends, Thomas factors precomputed, three in-place sweeps over the whole grid (48 bytes
@@ -107,18 +122,20 @@ class PlainLod {
   Thomas x_, y_, z_;
 };
 
-// Times `steps` applications of `op` to every field; returns the median over steps of the
-// voxel-field updates per second.
+// Voxel-field updates per second of one application of `op` to every field.
 template <class Op>
-double time_updates(std::vector<GridVector>& fields, int steps, const Op& op) {
-  for (auto& f : fields) op(f.data());  // warm-up: first touch, factorisation
-  std::vector<double> rate;
-  for (int s = 0; s < steps; ++s) {
-    const auto t0 = clock_type::now();
-    for (auto& f : fields) op(f.data());
-    rate.push_back(double(fields.size()) * fields[0].size() / seconds_since(t0));
-  }
-  return median(rate);
+double time_updates(std::vector<GridVector>& fields, const Op& op) {
+  const auto t0 = clock_type::now();
+  for (auto& f : fields) op(f.data());
+  return double(fields.size()) * fields[0].size() / seconds_since(t0);
+}
+
+// Resident memory now (Linux: /proc/self/statm), 0 where it cannot be read.
+long resident_bytes() {
+  std::ifstream statm("/proc/self/statm");
+  long pages = 0, resident = 0;
+  statm >> pages >> resident;
+  return resident * sysconf(_SC_PAGESIZE);
 }
 
 long peak_rss_bytes() {
@@ -156,9 +173,7 @@ int run_bench(const std::vector<std::string>& args) {
 
   std::cout << "mnsim bench " << build::version << ": grid " << grid << ", " << nfields << " fields, " << steps
             << " steps, " << threads << " threads\n";
-  const Bandwidth bw = measure_bandwidth(std::max<std::size_t>(n, std::size_t(1) << 25));
-  const double bw_best = std::max(bw.triad, bw.update);
-  std::printf("memory bandwidth     triad %.1f GB/s, in-place update %.1f GB/s\n", bw.triad, bw.update);
+  Bandwidth probe(std::max<std::size_t>(n, std::size_t(1) << 25));
 
   // Implicit diffusion: every field a full three-direction step, D = 0.155 mm^2/day, dt = 0.1 day.
   g.dx = 0.02;
@@ -169,10 +184,23 @@ int run_bench(const std::vector<std::string>& args) {
   std::vector<ImplicitDiffusion> ops;
   for (int f = 0; f < nfields; ++f) ops.emplace_back(g, 0.155, std::vector<double>(g.nz, 1.0), 0, g.nz);
   std::size_t which = 0;
-  const double adi = time_updates(fields, steps, [&](double* u) { ops[which++ % ops.size()].step(u, 0.1); });
+  auto mnsim_lod = [&](double* u) { ops[which++ % ops.size()].step(u, 0.1); };
   const PlainLod plain(g, 0.1 * 0.155 / (g.dx * g.dx));
-  const double adi_plain = time_updates(fields, steps, [&](double* u) { plain.step(u); });
-  const double adi_bound = bw_best * 1e9 / kDiffusionBytes, fused_bound = bw_best * 1e9 / kFusedBytes;
+  auto plain_lod = [&](double* u) { plain.step(u); };
+  time_updates(fields, mnsim_lod);  // warm-up: first touch, factorisation
+  time_updates(fields, plain_lod);
+  // The two kernels take turns, so that both meet the same conditions.
+  std::vector<double> adi_rates, plain_rates;
+  for (int s = 0; s < steps; ++s) {
+    probe.sample();
+    adi_rates.push_back(time_updates(fields, mnsim_lod));
+    plain_rates.push_back(time_updates(fields, plain_lod));
+  }
+  const double adi = median(adi_rates), adi_plain = median(plain_rates);
+  const auto [triad, update] = probe.take();
+  const double adi_bound = std::max(triad, update) * 1e9 / kDiffusionBytes;
+  const double fused_bound = std::max(triad, update) * 1e9 / kFusedBytes;
+  std::printf("memory bandwidth     triad %.1f GB/s, in-place update %.1f GB/s (next to the diffusion kernels)\n", triad, update);
   std::printf("implicit diffusion   %.3g updates/s = %.0f%% of its bound %.3g (%g B/update; %.0f%% of %.3g at the %g B the fused sweeps move)\n",
               adi, 100 * adi / adi_bound, adi_bound, kDiffusionBytes, 100 * adi / fused_bound, fused_bound, kFusedBytes);
   std::printf("plain LOD kernel     %.3g updates/s = %.0f%% of the same bound; mnsim's diffusion runs %.2fx as fast\n",
@@ -186,30 +214,37 @@ int run_bench(const std::vector<std::string>& args) {
       << "\n[time]\nend = 1000\noutput_interval = 1000\nfirst_step = 0.01\nmax_step = 0.01\n[schedule]\ncount = 1\n"
       << "[device]\ndensity = 2000\n";
   Simulation sim(Config::from_text(ini.str(), "bench"));
-  long done = 0;
+  long done = 0, model_bytes = 0;
   clock_type::time_point t0;
   std::vector<double> rate;
   sim.run({}, [&](const Progress&) {
-        // From the second step on: the first applies the session.
+        // From the second step on: the first applies the session. Each timed step follows a
+        // bandwidth sample, which is not timed.
         if (++done > 2) rate.push_back(n / seconds_since(t0));
+        if (done >= 2 && done < steps + 2) probe.sample();
+        if (done == steps + 2) model_bytes = resident_bytes() - long(probe.bytes());
         t0 = clock_type::now();
       },
       [&] { return done >= steps + 2; });
   const double step_rate = median(rate);
   const double substeps = double(sim.stats().chemotaxis_substeps) / sim.stats().steps;
-  const double step_bound = bw_best * 1e9 / kStepBytes;
+  const auto [step_triad, step_update] = probe.take();
+  const double step_bound = std::max(step_triad, step_update) * 1e9 / kStepBytes;
+  std::printf("memory bandwidth     triad %.1f GB/s, in-place update %.1f GB/s (next to the model steps)\n", step_triad, step_update);
   std::printf("full model step      %.3g voxel-steps/s = %.0f%% of its bound %.3g (%g B/voxel-step; %.1f chemotaxis substeps per step)\n",
               step_rate, 100 * step_rate / step_bound, step_bound, kStepBytes, substeps);
   const long rss = peak_rss_bytes();
-  std::printf("peak RSS             %.1f MB (%.0f bytes per voxel of the model run)\n", rss / 1e6, double(rss) / n);
+  std::printf("memory               peak RSS %.1f MB; the model run holds %.1f MB, %.0f bytes per voxel\n", rss / 1e6,
+              model_bytes / 1e6, double(model_bytes) / n);
 
   if (vm.count("json")) {
     std::ofstream js(vm["json"].as<std::string>());
     js << "{\n  \"adi_updates_per_s\": " << adi << ",\n  \"adi_bound_updates_per_s\": " << adi_bound
        << ",\n  \"adi_fused_bound_updates_per_s\": " << fused_bound << ",\n  \"adi_plain_updates_per_s\": " << adi_plain << ",\n  \"step_voxels_per_s\": " << step_rate
-       << ",\n  \"step_bound_voxels_per_s\": " << step_bound << ",\n  \"step_chemotaxis_substeps\": " << substeps << ",\n  \"bandwidth_GBps\": " << bw.triad
-       << ",\n  \"inplace_bandwidth_GBps\": " << bw.update << ",\n  \"threads\": " << threads << ",\n  \"grid\": \""
-       << grid << "\",\n  \"fields\": " << nfields << ",\n  \"steps\": " << steps << ",\n  \"peak_rss_bytes\": " << rss
+       << ",\n  \"step_bound_voxels_per_s\": " << step_bound << ",\n  \"step_chemotaxis_substeps\": " << substeps << ",\n  \"bandwidth_GBps\": " << triad
+       << ",\n  \"inplace_bandwidth_GBps\": " << update << ",\n  \"step_bandwidth_GBps\": " << step_triad
+       << ",\n  \"step_inplace_bandwidth_GBps\": " << step_update << ",\n  \"threads\": " << threads << ",\n  \"grid\": \""
+       << grid << "\",\n  \"fields\": " << nfields << ",\n  \"steps\": " << steps << ",\n  \"peak_rss_bytes\": " << rss << ",\n  \"model_bytes_per_voxel\": " << double(model_bytes) / n
        << "\n}\n";
     if (!js) throw IoError("bench: cannot write " + vm["json"].as<std::string>());
   }

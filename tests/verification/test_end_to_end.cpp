@@ -159,10 +159,11 @@ TEST_CASE("mnsim bench measures bandwidth, diffusion and the model step and writ
   const std::string dir = test::temp_dir("bench");
   std::string out, err;
   REQUIRE(test::run_mnsim("bench --grid 16x12x40 --fields 2 --steps 2 --threads 1 --json " + dir + "/b.json", &out, &err) == 0);
-  CHECK_THAT(out, Catch::Contains("of its bound") && Catch::Contains("plain LOD kernel") && Catch::Contains("full model step"));
+  CHECK_THAT(out, Catch::Contains("of its bound") && Catch::Contains("plain LOD kernel") && Catch::Contains("full model step") &&
+                      Catch::Contains("(next to the model steps)"));
   const std::string js = test::slurp(dir + "/b.json");
   for (const char* key : {"adi_updates_per_s", "adi_plain_updates_per_s", "step_voxels_per_s", "bandwidth_GBps",
-                          "peak_rss_bytes", "step_chemotaxis_substeps"}) {
+                          "peak_rss_bytes", "step_chemotaxis_substeps", "step_bandwidth_GBps", "model_bytes_per_voxel"}) {
     const auto at = js.find("\"" + std::string(key) + "\": ");
     REQUIRE(at != std::string::npos);
     INFO(key);
