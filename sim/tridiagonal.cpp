@@ -41,34 +41,53 @@ MNSIM_INLINE void thomas_lanes(double* base, std::size_t stride, int lanes, cons
   }
 }
 
-// The same for a block of W lanes side by side (buf of the x lines): the lane count is a
-// constant, so the inner loops become whole vector registers, and the running value of each lane
-// stays in a register instead of being reloaded from the value just stored, which would put a
-// store-to-load forwarding delay in every link of the chain.
+// The same for a block of W lanes side by side (buf of the x lines; W a multiple of 8): the
+// lanes are whole vector values (V8), and the running value of each lane stays in a register
+// instead of being reloaded from the value just stored, which would put a store-to-load
+// forwarding delay in every link of the chain. (Written as a loop over doubles, GCC keeps the
+// W chains scalar.)
 template <int W>
 MNSIM_INLINE void forward_block(double* __restrict base, const Thomas& m) {
+  static_assert(W % 8 == 0, "whole V8 lanes");
+  constexpr int T = W / 8;
   const int n = m.n();
   const double* __restrict lower = m.lower.data();
   const double* __restrict inv = m.inv.data();
-  double carry[W];
-  for (int l = 0; l < W; ++l) carry[l] = base[l] *= inv[0];
+  V8 carry[T];
+  for (int t = 0; t < T; ++t) {
+    std::memcpy(&carry[t], base + 8 * t, sizeof(V8));
+    carry[t] *= inv[0];
+    std::memcpy(base + 8 * t, &carry[t], sizeof(V8));
+  }
   for (int i = 1; i < n; ++i) {
     double* __restrict cur = base + i * W;
     const double lo = lower[i], ii = inv[i];
-    for (int l = 0; l < W; ++l) carry[l] = cur[l] = (cur[l] - lo * carry[l]) * ii;
+    for (int t = 0; t < T; ++t) {
+      V8 v;
+      std::memcpy(&v, cur + 8 * t, sizeof(V8));
+      carry[t] = (v - lo * carry[t]) * ii;
+      std::memcpy(cur + 8 * t, &carry[t], sizeof(V8));
+    }
   }
 }
 
 template <int W>
 MNSIM_INLINE void backward_block(double* __restrict base, const Thomas& m) {
+  static_assert(W % 8 == 0, "whole V8 lanes");
+  constexpr int T = W / 8;
   const double* __restrict cp = m.cp.data();
-  double carry[W];
   const int n = m.n();
-  for (int l = 0; l < W; ++l) carry[l] = base[(n - 1) * W + l];
+  V8 carry[T];
+  for (int t = 0; t < T; ++t) std::memcpy(&carry[t], base + (n - 1) * W + 8 * t, sizeof(V8));
   for (int i = n - 2; i >= 0; --i) {
     double* __restrict cur = base + i * W;
     const double c = cp[i];
-    for (int l = 0; l < W; ++l) carry[l] = cur[l] -= c * carry[l];
+    for (int t = 0; t < T; ++t) {
+      V8 v;
+      std::memcpy(&v, cur + 8 * t, sizeof(V8));
+      carry[t] = v - c * carry[t];
+      std::memcpy(cur + 8 * t, &carry[t], sizeof(V8));
+    }
   }
 }
 
