@@ -52,9 +52,8 @@ double median(std::vector<double> v) {
 // STREAM-style triad and an in-place update over arrays far larger than the caches. The memory
 // bandwidth a virtual machine gets can change in the middle of a run (on this project's machine
 // it switches between about 65 and 115 GB/s), so each kernel is compared with samples taken
-// among its own repetitions: before every repetition when the kernel's data cannot stay in the
-// cache from one repetition to the next anyway, otherwise a few before and after them all, so
-// that the samples do not evict it.
+// among its own repetitions: a sample, then an untimed repetition that brings back into the
+// cache whatever of the kernel's data fits there, then the timed repetition.
 class Bandwidth {
  public:
   explicit Bandwidth(std::size_t n) : a_(n), b_(n), c_(n) {
@@ -80,15 +79,7 @@ class Bandwidth {
     if (a[n / 2] < 0) std::cout << "";  // keeps the loops observable to the optimiser
   }
   std::size_t bytes() const { return 3 * a_.size() * sizeof(double); }
-  // Whether to sample between repetitions of a kernel over `data` bytes: more than twice the
-  // last-level cache (32 MiB where the system does not say).
-  static bool between(double data) {
-    const long llc = sysconf(_SC_LEVEL3_CACHE_SIZE);
-    return data > 2.0 * (llc > 0 ? llc : 32L << 20);
-  }
-  void samples(int count) {
-    for (int i = 0; i < count; ++i) sample();
-  }
+
   // Medians of the samples since the last call (GB/s), which start a new series.
   std::pair<double, double> take() {
     const std::pair<double, double> m{median(triad_), median(update_)};
@@ -198,18 +189,15 @@ int run_bench(const std::vector<std::string>& args) {
   auto mnsim_lod = [&](double* u) { ops[which++ % ops.size()].step(u, 0.1); };
   const PlainLod plain(g, 0.1 * 0.155 / (g.dx * g.dx));
   auto plain_lod = [&](double* u) { plain.step(u); };
-  time_updates(fields, mnsim_lod);  // warm-up: first touch, factorisation
-  time_updates(fields, plain_lod);
   // The two kernels take turns, so that both meet the same conditions.
   std::vector<double> adi_rates, plain_rates;
-  const bool between = Bandwidth::between(double(nfields) * n * sizeof(double));
-  if (!between) probe.samples(3);
   for (int s = 0; s < steps; ++s) {
-    if (between) probe.sample();
+    probe.sample();
+    time_updates(fields, mnsim_lod);  // untimed (and on the first pass: first touch, factorisation)
     adi_rates.push_back(time_updates(fields, mnsim_lod));
+    time_updates(fields, plain_lod);
     plain_rates.push_back(time_updates(fields, plain_lod));
   }
-  if (!between) probe.samples(3);
   const double adi = median(adi_rates), adi_plain = median(plain_rates);
   const auto [triad, update] = probe.take();
   const double adi_bound = std::max(triad, update) * 1e9 / kDiffusionBytes;
@@ -231,17 +219,16 @@ int run_bench(const std::vector<std::string>& args) {
   long done = 0, model_bytes = 0;
   clock_type::time_point t0;
   std::vector<double> rate;
-  const bool step_between = Bandwidth::between(double(kNumFields) * n * sizeof(double));
   sim.run({}, [&](const Progress&) {
-        // From the second step on: the first applies the session. Bandwidth samples are not timed.
-        if (++done > 2) rate.push_back(n / seconds_since(t0));
-        if (done >= 2 && done < steps + 2 && step_between) probe.sample();
-        if (done == 2 && !step_between) probe.samples(3);
-        if (done == steps + 2) model_bytes = resident_bytes() - long(probe.bytes());
+        // Steps 3, 5, 7, ... are timed, each after a bandwidth sample and an untimed step (the
+        // first step applies the session).
+        const bool odd = ++done % 2 == 1;
+        if (odd && done >= 3) rate.push_back(n / seconds_since(t0));
+        if (odd && done < 2 * steps + 1) probe.sample();
+        if (done == 2 * steps + 1) model_bytes = resident_bytes() - long(probe.bytes());
         t0 = clock_type::now();
       },
-      [&] { return done >= steps + 2; });
-  if (!step_between) probe.samples(3);
+      [&] { return done >= 2 * steps + 1; });
   const double step_rate = median(rate);
   const double substeps = double(sim.stats().chemotaxis_substeps) / sim.stats().steps;
   const auto [step_triad, step_update] = probe.take();
