@@ -132,7 +132,8 @@ double time_updates(std::vector<GridVector>& fields, const Op& op) {
   return double(fields.size()) * fields[0].size() / seconds_since(t0);
 }
 
-// Resident memory now (Linux: /proc/self/statm), 0 where it cannot be read.
+// Resident memory now (Linux: /proc/self/statm), 0 where it cannot be read (the model's bytes
+// per voxel are then reported as 0, not as minus the probe's arrays).
 long resident_bytes() {
   std::ifstream statm("/proc/self/statm");
   long pages = 0, resident = 0;
@@ -225,7 +226,7 @@ int run_bench(const std::vector<std::string>& args) {
         const bool odd = ++done % 2 == 1;
         if (odd && done >= 3) rate.push_back(n / seconds_since(t0));
         if (odd && done < 2 * steps + 1) probe.sample();
-        if (done == 2 * steps + 1) model_bytes = resident_bytes() - long(probe.bytes());
+        if (done == 2 * steps + 1) model_bytes = std::max(0L, resident_bytes() - long(probe.bytes()));
         t0 = clock_type::now();
       },
       [&] { return done >= 2 * steps + 1; });
