@@ -63,11 +63,12 @@ void pad_periodic(const double* row, int n, double* p) {
 // Fluxes through n faces that lie side by side: face i is between cells ua[i] (behind) and ub[i]
 // (ahead), with uaa[i] behind the one and ubb[i] beyond the other; ca and cb are the attractant
 // either side. The same kernel serves the x, y and z faces, which differ only in the row pointers.
-// With kVelocity the face velocities are stored in v as well, for the substep's outflow check.
-template <bool kVelocity>
-MNSIM_INLINE void fluxes(FaceVelocity vel, const double* uaa, const double* ua, const double* ub, const double* ubb,
-                         const double* ca, const double* cb, int n, double* __restrict f, double* __restrict v) {
-#pragma omp simd
+// With kSpeed it also returns the largest face speed |v|, for the substep's outflow bound.
+template <bool kSpeed>
+MNSIM_INLINE double fluxes(FaceVelocity vel, const double* uaa, const double* ua, const double* ub, const double* ubb,
+                           const double* ca, const double* cb, int n, double* __restrict f) {
+  double top = 0;
+#pragma omp simd reduction(max : top)
   for (int i = 0; i < n; ++i) {
     // The upwind side from the drive, which has the velocity's sign, so that the limiter need not
     // wait for the division (where the quotient underflows to 0 the flux is 0 either way).
@@ -75,19 +76,20 @@ MNSIM_INLINE void fluxes(FaceVelocity vel, const double* uaa, const double* ua, 
     const double vi = vel.damped(drive, ca[i], cb[i]);
     const double flux = vi * face_value(drive > 0, uaa[i], ua[i], ub[i], ubb[i]);
     f[i] = vi == 0 ? 0.0 : flux;
-    if (kVelocity) v[i] = vi;
+    if (kSpeed) top = max_of(top, std::fabs(vi));
   }
+  return top;
 }
 
 MNSIM_KERNEL void face_fluxes(FaceVelocity vel, const double* uaa, const double* ua, const double* ub,
                               const double* ubb, const double* ca, const double* cb, int n, double* __restrict f) {
-  fluxes<false>(vel, uaa, ua, ub, ubb, ca, cb, n, f, nullptr);
+  fluxes<false>(vel, uaa, ua, ub, ubb, ca, cb, n, f);
 }
 
-MNSIM_KERNEL void face_fluxes_velocities(FaceVelocity vel, const double* uaa, const double* ua, const double* ub,
-                                         const double* ubb, const double* ca, const double* cb, int n,
-                                         double* __restrict f, double* __restrict v) {
-  fluxes<true>(vel, uaa, ua, ub, ubb, ca, cb, n, f, v);
+MNSIM_KERNEL double face_fluxes_speed(FaceVelocity vel, const double* uaa, const double* ua, const double* ub,
+                                      const double* ubb, const double* ca, const double* cb, int n,
+                                      double* __restrict f) {
+  return fluxes<true>(vel, uaa, ua, ub, ubb, ca, cb, n, f);
 }
 
 // out = u - r * div along a row, div summed z, x, y as the scheme defines it. fx[-1] is the flux
@@ -175,115 +177,111 @@ double Chemotaxis::max_out_rate(const double* c) const {
   return max_out;
 }
 
-void Chemotaxis::substep(const double* u, const double* c, double* out, double dt, double* max_out) {
+void Chemotaxis::substep(const double* u, const double* c, double* out, double dt, AxisSpeeds* speeds) {
   const Grid& g = g_;
   const int nx = g.nx, ny = g.ny;
   const std::size_t plane = g.plane();
   const double r = dt / g.dx;
   const FaceVelocity vel{chi_ / g.dx, 0.5 / K_};
-  const bool check = max_out != nullptr;
-  // Fluxes through n faces, with their velocities in v when the outflow is checked.
+  const bool check = speeds != nullptr;
+  // Fluxes through n faces, and with the check the running largest speed through faces of the axis.
   auto faces = [&](const double* uaa, const double* ua, const double* ub, const double* ubb, const double* ca,
-                   const double* cb, double* f, double* v) {
+                   const double* cb, int n, double* f, double& top) {
     if (check)
-      face_fluxes_velocities(vel, uaa, ua, ub, ubb, ca, cb, nx, f, v);
+      top = std::max(top, face_fluxes_speed(vel, uaa, ua, ub, ubb, ca, cb, n, f));
     else
-      face_fluxes(vel, uaa, ua, ub, ubb, ca, cb, nx, f);
-  };
-  auto z_row = [&](int j, int k, double* f, double* v) {  // the faces below row j of level k
-    if (k < k0_ || k + 1 >= k1_) {  // no-flux walls at the ends of the active range
-      std::fill(f, f + nx, 0.0);
-      if (check) std::fill(v, v + nx, 0.0);
-      return;
-    }
-    const std::size_t a = g.idx(0, j, k), b = a + plane;
-    // Beyond the ends of the active range the reconstruction has no slope.
-    const std::size_t aa = k - 1 >= k0_ ? a - plane : a, bb = k + 2 < k1_ ? b + plane : b;
-    faces(u + aa, u + a, u + b, u + bb, c + a, c + b, f, v);
+      face_fluxes(vel, uaa, ua, ub, ubb, ca, cb, n, f);
   };
   // Every face flux is computed once per substep, a row at a time. Rows of u and c are copied
   // with their periodic neighbours (pad_periodic), so the kernels run over contiguous i. The z
   // faces below a level are those above the next one, which the same thread takes next (static
   // schedule: consecutive levels), so they are kept for it in `below`, a plane (held across
-  // calls: it is written before it is read, and allocating it per substep cost a page-in); their
-  // velocities likewise in `below_v`.
-  const std::size_t threads = omp_get_max_threads();
-  below_.resize(threads * plane);
-  if (check) below_v_.resize(threads * plane);
-  double m = 0;
-#pragma omp parallel reduction(max : m)
+  // calls: it is written before it is read, and allocating it per substep cost a page-in).
+  below_.resize(std::size_t(omp_get_max_threads()) * plane);
+  double sx = 0, sy = 0, sz = 0;
+#pragma omp parallel reduction(max : sx, sy, sz)
   {
+    auto z_row = [&](int j, int k, double* f) {  // the faces below row j of level k
+      if (k < k0_ || k + 1 >= k1_) {  // no-flux walls at the ends of the active range
+        std::fill(f, f + nx, 0.0);
+        return;
+      }
+      const std::size_t a = g.idx(0, j, k), b = a + plane;
+      // Beyond the ends of the active range the reconstruction has no slope.
+      const std::size_t aa = k - 1 >= k0_ ? a - plane : a, bb = k + 2 < k1_ ? b + plane : b;
+      faces(u + aa, u + a, u + b, u + bb, c + a, c + b, nx, f, sz);
+    };
     std::vector<double> upad(nx + 3), cpad(nx + 3), fx_pad(nx + 1), fy_prev(nx), fy(nx), fz(nx);
-    // Velocities of the same faces; those of faces that do not exist stay +0.
-    std::vector<double> vx_pad(nx + 1, 0.0), vy_prev(nx, 0.0), vy(nx, 0.0), vz(nx);
-    const std::size_t own = std::size_t(omp_get_thread_num()) * plane;
-    double* below = below_.data() + own;
-    double* below_v = check ? below_v_.data() + own : nullptr;
+    double* below = below_.data() + std::size_t(omp_get_thread_num()) * plane;
     int below_of = k0_ - 2;  // the level whose lower faces `below` holds
-    // fx[-1], vx[-1]: the face left of cell 0, which is the one right of cell nx-1.
-    double *fx = fx_pad.data() + 1, *vx = vx_pad.data() + 1;
+    double* fx = fx_pad.data() + 1;  // fx[-1]: the face left of cell 0, the one right of cell nx-1
 #pragma omp for schedule(static)
     for (int k = k0_; k < k1_; ++k) {
       const bool have_below = below_of == k - 1;
       const double* uk = u + k * plane;
       const double* ck = c + k * plane;
-      auto y_row = [&](int j, double* f, double* v) {  // the faces above row j
+      auto y_row = [&](int j, double* f) {  // the faces above row j
         auto row = [&](int jj) { return std::size_t(wrap(jj, ny)) * nx; };
-        faces(uk + row(j - 1), uk + row(j), uk + row(j + 1), uk + row(j + 2), ck + row(j), ck + row(j + 1), f, v);
+        faces(uk + row(j - 1), uk + row(j), uk + row(j + 1), uk + row(j + 2), ck + row(j), ck + row(j + 1), nx, f, sy);
       };
-      if (ny >= 3) y_row(ny - 1, fy_prev.data(), vy_prev.data());
+      if (ny >= 3) y_row(ny - 1, fy_prev.data());
       for (int j = 0; j < ny; ++j) {
         const std::size_t id = g.idx(0, j, k), row = std::size_t(j) * nx;
         if (nx >= 3) {
           pad_periodic(u + id, nx, upad.data());
           pad_periodic(c + id, nx, cpad.data());
           const double* p = upad.data();
-          faces(p, p + 1, p + 2, p + 3, cpad.data() + 1, cpad.data() + 2, fx, vx);
+          faces(p, p + 1, p + 2, p + 3, cpad.data() + 1, cpad.data() + 2, nx, fx, sx);
           fx[-1] = fx[nx - 1];
-          vx[-1] = vx[nx - 1];
         }
-        if (ny >= 3) y_row(j, fy.data(), vy.data());
+        if (ny >= 3) y_row(j, fy.data());
         double* kept = below + row;
-        double* kept_v = check ? below_v + row : nullptr;
-        z_row(j, k, fz.data(), vz.data());
-        if (!have_below) z_row(j, k - 1, kept, kept_v);
+        z_row(j, k, fz.data());
+        if (!have_below) z_row(j, k - 1, kept);
         update_row(u + id, fz.data(), kept, nx >= 3 ? fx : nullptr, ny >= 3 ? fy.data() : nullptr, fy_prev.data(), r,
                    nx, out + id);
-        if (check) {
-          m = std::max(m, row_max_out(vx, vy.data(), vy_prev.data(), vz.data(), kept_v, nx));
-          std::copy(vz.begin(), vz.end(), kept_v);
-        }
         std::copy(fz.begin(), fz.end(), kept);
-        if (ny >= 3) {
-          std::swap(fy, fy_prev);
-          std::swap(vy, vy_prev);
-        }
+        if (ny >= 3) std::swap(fy, fy_prev);
       }
       below_of = k;
     }
   }
-  if (check) *max_out = m;
+  if (check) *speeds = {sx, sy, sz};
+}
+
+int Chemotaxis::substeps(double max_out, double dt) const {
+  // Division by dx after the maximum rather than per cell: rounding is monotone, so the maximum
+  // of the quotients is the quotient of the maximum.
+  const double rate = max_out / g_.dx;
+  return rate == 0 ? 0 : std::max(1, static_cast<int>(std::ceil(dt * rate / 0.5)));
 }
 
 int Chemotaxis::step(GridVector& u, const double* c, double dt) {
   if (chi_ == 0 || k1_ <= k0_) return 0;
-  // The substep count needs the largest outflow over the grid, which needs every face velocity:
-  // a pass of its own, or the first substep itself, which computes the velocities anyway. That
-  // substep is taken for the whole of dt and kept when one substep suffices (as it did last
-  // time, the usual case); otherwise it is thrown away. Either way the count and every
-  // substep are the same, so the result does not depend on which way was taken.
-  double max_out = 0;
+  // The substep count needs the largest outflow over the grid, the sum of the outward speeds
+  // through each cell's six faces, so every face velocity. When the last step took one substep
+  // (the usual case) this step takes it first, for the whole of dt, and keeps it if one suffices.
+  // On the way it finds each axis's largest face speed: twice the sum of those bounds every
+  // cell's outflow (summed in the same order, and rounded addition is monotone, so also in
+  // floating point), and when the bound allows one substep, so does the outflow itself. Only when
+  // it does not is the outflow measured exactly, in a pass of its own, as it is after a step of
+  // several substeps. Either way the count and every substep are the same, so the result does not
+  // depend on which way was taken.
   const bool tentative = last_substeps_ <= 1;
-  if (tentative)
-    substep(u.data(), c, scratch_.data(), dt, &max_out);
-  else
-    max_out = max_out_rate(c);
-  // Division by dx after the maximum rather than per cell: rounding is monotone, so the maximum
-  // of the quotients is the quotient of the maximum.
-  const double rate = max_out / g_.dx;
-  if (rate == 0) return last_substeps_ = 0;
-  const int n = std::max(1, static_cast<int>(std::ceil(dt * rate / 0.5)));
+  int n = 2;
+  if (tentative) {
+    AxisSpeeds top;
+    substep(u.data(), c, scratch_.data(), dt, &top);
+    double bound = 0;
+    for (double s : {top.x, top.x, top.y, top.y, top.z, top.z}) bound += s;
+    n = substeps(bound, dt);
+  }
+  if (n > 1) {
+    ++outflow_passes_;
+    n = substeps(max_out_rate(c), dt);
+  }
   last_substeps_ = n;
+  if (n == 0) return 0;
   const double h = dt / n;
   const std::size_t b = std::size_t(k0_) * g_.plane(), e = std::size_t(k1_) * g_.plane();
   // Substeps alternate between u and the scratch array. An odd count ends in the scratch array,

@@ -315,6 +315,34 @@ TEST_CASE("Chemotaxis gives the same result whether the substep count comes from
   }
 }
 
+TEST_CASE("Chemotaxis counts the same substeps from the bound on the outflow as from the outflow itself", "[verification]") {
+  // A step after one of a single substep bounds the outflow by each axis's largest face speed
+  // and measures it exactly only when the bound asks for more than one substep. Across step
+  // lengths that take it past that point, the count and the result must be those of an operator
+  // that always measures (its last step took several substeps), with all three ways taken.
+  const Grid g = test::make_grid(9, 7, 20, 0.02);
+  const GridVector c = random_field(g.size(), 0.0, 1.0, 41), steep = random_field(g.size(), 0.0, 20.0, 42);
+  const GridVector u0 = random_field(g.size(), 0.0, 4000.0, 43);
+  int by_bound = 0, measured_one = 0, several = 0;
+  for (double dt = 1e-3; dt < 0.2; dt *= 1.15) {
+    Chemotaxis fresh(g, 2e-3, 50.0, 2, 18), measuring(g, 2e-3, 50.0, 2, 18);
+    GridVector u = u0, v = u0, w = u0;
+    REQUIRE(measuring.step(w, steep.data(), 0.05) > 1);
+    const long passes = measuring.outflow_passes();
+    const int n = fresh.step(u, c.data(), dt);
+    INFO("dt " << dt << ": " << n << " substeps, " << fresh.outflow_passes() << " outflow passes");
+    CHECK(measuring.step(v, c.data(), dt) == n);
+    CHECK(measuring.outflow_passes() == passes + 1);
+    CHECK(std::memcmp(u.data(), v.data(), u.size() * sizeof(double)) == 0);
+    by_bound += n == 1 && fresh.outflow_passes() == 0;
+    measured_one += n == 1 && fresh.outflow_passes() == 1;
+    several += n > 1;
+  }
+  CHECK(by_bound > 0);
+  CHECK(measured_one > 0);
+  CHECK(several > 0);
+}
+
 TEST_CASE("Chemotaxis is exactly mirror symmetric, across the periodic seams and the ends of its range", "[verification]") {
   // The scheme treats both directions alike (upwinding picks the side, the limiter is symmetric)
   // and every sum it forms is mirror invariant, so mirroring u, c and the active range in all three

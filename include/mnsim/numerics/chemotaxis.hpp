@@ -19,19 +19,26 @@ class Chemotaxis {
   // Advances u by dt with c frozen over the step; returns the number of substeps taken.
   // u is a whole field (grid.size() values); it may trade its storage with the operator's scratch.
   int step(GridVector& u, const double* c, double dt);
+  // How many steps measured the outflow in a pass of their own (the others bounded it from the
+  // first substep).
+  long outflow_passes() const { return outflow_passes_; }
 
  private:
+  struct AxisSpeeds {
+    double x = 0, y = 0, z = 0;  // the largest |velocity| through faces normal to each axis
+  };
   double max_out_rate(const double* c) const;  // max over cells of the total outflow velocity
-  // One explicit substep from u into out; with max_out, also max_out_rate(c) into it.
-  void substep(const double* u, const double* c, double* out, double dt, double* max_out);
+  int substeps(double max_out, double dt) const;  // the count for the largest outflow velocity
+  // One explicit substep from u into out; with speeds, also each axis's largest face speed.
+  void substep(const double* u, const double* c, double* out, double dt, AxisSpeeds* speeds);
 
   Grid g_;
   double chi_, K_;
   int k0_, k1_;
   GridVector scratch_;
-  std::vector<double> below_;    // per thread, a plane of z-face fluxes kept for the next level
-  std::vector<double> below_v_;  // and of their velocities
-  int last_substeps_ = 1;        // the count of the last step
+  std::vector<double> below_;  // per thread, a plane of z-face fluxes kept for the next level
+  int last_substeps_ = 1;      // the count of the last step
+  long outflow_passes_ = 0;
 };
 
 }  // namespace mnsim
