@@ -37,6 +37,10 @@ inline double face_value(bool towards_b, double uaa, double ua, double ub, doubl
   return base + 0.5 * minmod(p, q);
 }
 
+// Values in the block of rows of a chemotaxis task (Chemotaxis::substep): with two levels of
+// u either side, c and the output, a task's working set stays well inside a core's L2 cache.
+constexpr int kBlockValues = 8192;
+
 inline int wrap(int i, int n) { return i < 0 ? i + n : (i >= n ? i - n : i); }
 
 // Velocity at the face from a cell with attractant ca to its neighbour with cb (positive: towards
@@ -193,11 +197,19 @@ void Chemotaxis::substep(const double* u, const double* c, double* out, double d
       face_fluxes(vel, uaa, ua, ub, ubb, ca, cb, n, f);
   };
   // Every face flux is computed once per substep, a row at a time. Rows of u and c are copied
-  // with their periodic neighbours (pad_periodic), so the kernels run over contiguous i. The z
-  // faces below a level are those above the next one, which the same thread takes next (static
-  // schedule: consecutive levels), so they are kept for it in `below`, a plane (held across
-  // calls: it is written before it is read, and allocating it per substep cost a page-in).
-  below_.resize(std::size_t(omp_get_max_threads()) * plane);
+  // with their periodic neighbours (pad_periodic), so the kernels run over contiguous i. The work
+  // is cut into tasks, each a block of rows marching down a run of levels. What a level reads for
+  // the first time (u two levels on, c one) is then a short run of rows known a level ahead, so it
+  // is prefetched while the level before works; whole planes are too far ahead to prefetch, and
+  // row by row too short a run for the hardware prefetcher (1 thread, 256^3 grid: 51 -> 44 ms per
+  // substep; the blocks without the prefetch changed nothing). The z faces below a level are
+  // those above the one before, so each task keeps them in `below` (a block of rows, held across
+  // calls: allocating it per substep cost a page-in). Each face flux is computed the same way in
+  // any task, so the tasks do not change the result.
+  const int rows = std::clamp(kBlockValues / nx, 1, ny), blocks = (ny + rows - 1) / rows;
+  const int threads = omp_get_max_threads(), levels = k1_ - k0_;
+  const int runs = std::min(levels, (threads + blocks - 1) / blocks), run = (levels + runs - 1) / runs;
+  below_.resize(std::size_t(threads) * rows * nx);
   double sx = 0, sy = 0, sz = 0;
 #pragma omp parallel reduction(max : sx, sy, sz)
   {
@@ -212,38 +224,47 @@ void Chemotaxis::substep(const double* u, const double* c, double* out, double d
       faces(u + aa, u + a, u + b, u + bb, c + a, c + b, nx, f, sz);
     };
     std::vector<double> upad(nx + 3), cpad(nx + 3), fx_pad(nx + 1), fy_prev(nx), fy(nx), fz(nx);
-    double* below = below_.data() + std::size_t(omp_get_thread_num()) * plane;
-    int below_of = k0_ - 2;  // the level whose lower faces `below` holds
+    double* below = below_.data() + std::size_t(omp_get_thread_num()) * rows * nx;
     double* fx = fx_pad.data() + 1;  // fx[-1]: the face left of cell 0, the one right of cell nx-1
 #pragma omp for schedule(static)
-    for (int k = k0_; k < k1_; ++k) {
-      const bool have_below = below_of == k - 1;
-      const double* uk = u + k * plane;
-      const double* ck = c + k * plane;
-      auto y_row = [&](int j, double* f) {  // the faces above row j
-        auto row = [&](int jj) { return std::size_t(wrap(jj, ny)) * nx; };
-        faces(uk + row(j - 1), uk + row(j), uk + row(j + 1), uk + row(j + 2), ck + row(j), ck + row(j + 1), nx, f, sy);
-      };
-      if (ny >= 3) y_row(ny - 1, fy_prev.data());
-      for (int j = 0; j < ny; ++j) {
-        const std::size_t id = g.idx(0, j, k), row = std::size_t(j) * nx;
-        if (nx >= 3) {
-          pad_periodic(u + id, nx, upad.data());
-          pad_periodic(c + id, nx, cpad.data());
-          const double* p = upad.data();
-          faces(p, p + 1, p + 2, p + 3, cpad.data() + 1, cpad.data() + 2, nx, fx, sx);
-          fx[-1] = fx[nx - 1];
+    for (int task = 0; task < blocks * runs; ++task) {
+      const int j0 = task % blocks * rows, j1 = std::min(ny, j0 + rows);
+      const int ka = k0_ + task / blocks * run, kb = std::min(k1_, ka + run);
+      for (int k = ka; k < kb; ++k) {
+        const double* uk = u + k * plane;
+        const double* ck = c + k * plane;
+        auto y_row = [&](int j, double* f) {  // the faces above row j
+          auto row = [&](int jj) { return std::size_t(wrap(jj, ny)) * nx; };
+          faces(uk + row(j - 1), uk + row(j), uk + row(j + 1), uk + row(j + 2), ck + row(j), ck + row(j + 1), nx, f, sy);
+        };
+        if (ny >= 3) y_row(j0 - 1, fy_prev.data());
+        for (int j = j0; j < j1; ++j) {
+          const std::size_t id = g.idx(0, j, k);
+          // The rows of this block that the next level reads for the first time, and writes.
+          if (k + 1 < kb) {
+            for (int i = 0; i < nx; i += 8) {
+              if (k + 3 < g.nz) __builtin_prefetch(u + id + 3 * plane + i);
+              if (k + 2 < g.nz) __builtin_prefetch(c + id + 2 * plane + i);
+              __builtin_prefetch(out + id + plane + i, 1);
+            }
+          }
+          if (nx >= 3) {
+            pad_periodic(u + id, nx, upad.data());
+            pad_periodic(c + id, nx, cpad.data());
+            const double* p = upad.data();
+            faces(p, p + 1, p + 2, p + 3, cpad.data() + 1, cpad.data() + 2, nx, fx, sx);
+            fx[-1] = fx[nx - 1];
+          }
+          if (ny >= 3) y_row(j, fy.data());
+          double* kept = below + std::size_t(j - j0) * nx;
+          z_row(j, k, fz.data());
+          if (k == ka) z_row(j, k - 1, kept);
+          update_row(u + id, fz.data(), kept, nx >= 3 ? fx : nullptr, ny >= 3 ? fy.data() : nullptr, fy_prev.data(),
+                     r, nx, out + id);
+          std::copy(fz.begin(), fz.end(), kept);
+          if (ny >= 3) std::swap(fy, fy_prev);
         }
-        if (ny >= 3) y_row(j, fy.data());
-        double* kept = below + row;
-        z_row(j, k, fz.data());
-        if (!have_below) z_row(j, k - 1, kept);
-        update_row(u + id, fz.data(), kept, nx >= 3 ? fx : nullptr, ny >= 3 ? fy.data() : nullptr, fy_prev.data(), r,
-                   nx, out + id);
-        std::copy(fz.begin(), fz.end(), kept);
-        if (ny >= 3) std::swap(fy, fy_prev);
       }
-      below_of = k;
     }
   }
   if (check) *speeds = {sx, sy, sz};
