@@ -138,8 +138,11 @@ MNSIM_INLINE void copy_tile_transposed(const double* src, std::size_t sstride, d
 // Elimination of kRowBlock whole lines straight from their rows (n a multiple of 8): each 8 x 8
 // tile is transposed and eliminated in registers, the tiles of all lines side by side so their
 // chains overlap, and written to buf once (lane q of element i at buf[i * kRowBlock + q]).
-// The same operations in the same order as transpose_in followed by forward_block.
-MNSIM_INLINE void forward_rows(const double* x, int n, const Thomas& m, double* __restrict buf) {
+// The same operations in the same order as transpose_in followed by forward_block. The block of
+// lines at `next` (the next to be solved) is prefetched on the way: sixteen rows of a few
+// kilobytes each are too short a run for the hardware prefetcher (x sweep of a 256^3 field, 1
+// thread: 10.7 -> 9.0 ms).
+MNSIM_INLINE void forward_rows(const double* x, const double* next, int n, const Thomas& m, double* __restrict buf) {
   constexpr int W = kRowBlock, T = kRowBlock / kTile;
   const double* __restrict lower = m.lower.data();
   const double* __restrict inv = m.inv.data();
@@ -147,7 +150,10 @@ MNSIM_INLINE void forward_rows(const double* x, int n, const Thomas& m, double* 
   for (int i0 = 0; i0 < n; i0 += kTile) {
     V8 r[T][kTile];
     for (int t = 0; t < T; ++t) {
-      for (int q = 0; q < kTile; ++q) std::memcpy(&r[t][q], x + std::size_t(t * kTile + q) * n + i0, sizeof(V8));
+      for (int q = 0; q < kTile; ++q) {
+        std::memcpy(&r[t][q], x + std::size_t(t * kTile + q) * n + i0, sizeof(V8));
+        __builtin_prefetch(next + std::size_t(t * kTile + q) * n + i0, 1);
+      }
       transpose8(r[t]);
     }
 #pragma GCC unroll 8
@@ -211,7 +217,8 @@ MNSIM_INLINE void rows_solve(double* first, int rows, const Thomas& m, const Per
     const int nr = std::min(W, rows - r0);
     double* x = first + std::size_t(r0) * n;
     if (Tiled && nr == W && n % kTile == 0) {
-      forward_rows(x, n, m, buf);
+      // The last block has no next one in these rows; it "prefetches" itself, which is free.
+      forward_rows(x, r0 + 2 * W <= rows ? x + std::size_t(W) * n : x, n, m, buf);
     } else {
       transpose_in<Tiled>(x, nr, n, buf);
       forward_block<W, Lanes>(buf, m);
