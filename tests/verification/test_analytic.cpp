@@ -316,30 +316,38 @@ TEST_CASE("Chemotaxis gives the same result whether the substep count comes from
 }
 
 TEST_CASE("Chemotaxis counts the same substeps from the bound on the outflow as from the outflow itself", "[verification]") {
-  // A step after one of a single substep bounds the outflow by each axis's largest face speed
-  // and measures it exactly only when the bound asks for more than one substep. Across step
-  // lengths that take it past that point, the count and the result must be those of an operator
-  // that always measures (its last step took several substeps), with all three ways taken.
+  // A step after one of a single substep bounds the outflow by each axis's largest face speed;
+  // where the bound asked for more than one substep last time, the first substep measures the
+  // outflow itself, and where it asks for more this time, or after a step of several substeps, a
+  // pass of its own does. Across step lengths that take the bound past one substep and then the
+  // outflow itself, the count and the result must be those of an operator that always measures
+  // in a pass (its last step took several substeps), with every way taken.
   const Grid g = test::make_grid(9, 7, 20, 0.02);
   const GridVector c = random_field(g.size(), 0.0, 1.0, 41), steep = random_field(g.size(), 0.0, 20.0, 42);
   const GridVector u0 = random_field(g.size(), 0.0, 4000.0, 43);
-  int by_bound = 0, measured_one = 0, several = 0;
+  int by_bound = 0, pass_one = 0, in_substep = 0, several = 0;
+  Chemotaxis learning(g, 2e-3, 50.0, 2, 18);  // keeps what the bound did at the last step length
   for (double dt = 1e-3; dt < 0.2; dt *= 1.15) {
     Chemotaxis fresh(g, 2e-3, 50.0, 2, 18), measuring(g, 2e-3, 50.0, 2, 18);
-    GridVector u = u0, v = u0, w = u0;
+    GridVector u = u0, v = u0, w = u0, l = u0;
     REQUIRE(measuring.step(w, steep.data(), 0.05) > 1);
-    const long passes = measuring.outflow_passes();
-    const int n = fresh.step(u, c.data(), dt);
-    INFO("dt " << dt << ": " << n << " substeps, " << fresh.outflow_passes() << " outflow passes");
-    CHECK(measuring.step(v, c.data(), dt) == n);
+    const long passes = measuring.outflow_passes(), learned = learning.outflow_passes();
+    const int n = measuring.step(v, c.data(), dt);
+    INFO("dt " << dt << ": " << n << " substeps");
     CHECK(measuring.outflow_passes() == passes + 1);
+    CHECK(fresh.step(u, c.data(), dt) == n);
     CHECK(std::memcmp(u.data(), v.data(), u.size() * sizeof(double)) == 0);
-    by_bound += n == 1 && fresh.outflow_passes() == 0;
-    measured_one += n == 1 && fresh.outflow_passes() == 1;
+    CHECK(learning.step(l, c.data(), dt) == n);
+    CHECK(std::memcmp(l.data(), v.data(), l.size() * sizeof(double)) == 0);
+    const bool bound_failed = fresh.outflow_passes() > 0;
+    by_bound += n == 1 && !bound_failed;
+    pass_one += n == 1 && bound_failed;
+    in_substep += bound_failed && learning.outflow_passes() == learned;  // measured without a pass
     several += n > 1;
   }
   CHECK(by_bound > 0);
-  CHECK(measured_one > 0);
+  CHECK(pass_one > 0);
+  CHECK(in_substep > 0);
   CHECK(several > 0);
 }
 

@@ -24,20 +24,25 @@ class Chemotaxis {
   long outflow_passes() const { return outflow_passes_; }
 
  private:
-  struct AxisSpeeds {
+  // What the first substep of a step learns about the outflow.
+  struct Outflow {
+    bool exact = false;          // in: measure the largest outflow itself, not only bound it
     double x = 0, y = 0, z = 0;  // the largest |velocity| through faces normal to each axis
+    double max_out = 0;          // with exact: the largest total outflow velocity of a cell
   };
   double max_out_rate(const double* c) const;  // max over cells of the total outflow velocity
   int substeps(double max_out, double dt) const;  // the count for the largest outflow velocity
-  // One explicit substep from u into out; with speeds, also each axis's largest face speed.
-  void substep(const double* u, const double* c, double* out, double dt, AxisSpeeds* speeds);
+  // One explicit substep from u into out; with check, also what it asks for.
+  void substep(const double* u, const double* c, double* out, double dt, Outflow* check);
 
   Grid g_;
   double chi_, K_;
   int k0_, k1_;
   GridVector scratch_;
-  std::vector<double> below_;  // per thread, a plane of z-face fluxes kept for the next level
-  int last_substeps_ = 1;      // the count of the last step
+  std::vector<double> below_;    // per thread, a block of rows of z-face fluxes kept for the next level
+  std::vector<double> below_v_;  // and of their velocities
+  int last_substeps_ = 1;        // the count of the last step
+  bool measure_next_ = false;    // the bound did not allow one substep last time
   long outflow_passes_ = 0;
 };
 
