@@ -67,9 +67,9 @@ void pad_periodic(const double* row, int n, double* p) {
 // Fluxes through n faces that lie side by side: face i is between cells ua[i] (behind) and ub[i]
 // (ahead), with uaa[i] behind the one and ubb[i] beyond the other; ca and cb are the attractant
 // either side. The same kernel serves the x, y and z faces, which differ only in the row pointers.
-// With kSpeed it also returns the largest face speed |v|, for the substep's outflow bound; with
-// kStore it stores the face velocities in v, for the outflow itself.
-template <bool kSpeed, bool kStore>
+// With kVelocity it also stores the face velocities in v and returns the largest face speed |v|,
+// for the substep's outflow check.
+template <bool kVelocity>
 MNSIM_INLINE double fluxes(FaceVelocity vel, const double* uaa, const double* ua, const double* ub, const double* ubb,
                            const double* ca, const double* cb, int n, double* __restrict f, double* __restrict v) {
   double top = 0;
@@ -81,27 +81,23 @@ MNSIM_INLINE double fluxes(FaceVelocity vel, const double* uaa, const double* ua
     const double vi = vel.damped(drive, ca[i], cb[i]);
     const double flux = vi * face_value(drive > 0, uaa[i], ua[i], ub[i], ubb[i]);
     f[i] = vi == 0 ? 0.0 : flux;
-    if (kStore) v[i] = vi;
-    if (kSpeed) top = max_of(top, std::fabs(vi));
+    if (kVelocity) {
+      v[i] = vi;
+      top = max_of(top, std::fabs(vi));
+    }
   }
   return top;
 }
 
 MNSIM_KERNEL void face_fluxes(FaceVelocity vel, const double* uaa, const double* ua, const double* ub,
                               const double* ubb, const double* ca, const double* cb, int n, double* __restrict f) {
-  fluxes<false, false>(vel, uaa, ua, ub, ubb, ca, cb, n, f, nullptr);
-}
-
-MNSIM_KERNEL double face_fluxes_speed(FaceVelocity vel, const double* uaa, const double* ua, const double* ub,
-                                      const double* ubb, const double* ca, const double* cb, int n,
-                                      double* __restrict f) {
-  return fluxes<true, false>(vel, uaa, ua, ub, ubb, ca, cb, n, f, nullptr);
+  fluxes<false>(vel, uaa, ua, ub, ubb, ca, cb, n, f, nullptr);
 }
 
 MNSIM_KERNEL double face_fluxes_velocities(FaceVelocity vel, const double* uaa, const double* ua, const double* ub,
                                            const double* ubb, const double* ca, const double* cb, int n,
                                            double* __restrict f, double* __restrict v) {
-  return fluxes<true, true>(vel, uaa, ua, ub, ubb, ca, cb, n, f, v);
+  return fluxes<true>(vel, uaa, ua, ub, ubb, ca, cb, n, f, v);
 }
 
 // out = u - r * div along a row, div summed z, x, y as the scheme defines it. fx[-1] is the flux
@@ -195,17 +191,15 @@ void Chemotaxis::substep(const double* u, const double* c, double* out, double d
   const std::size_t plane = g.plane();
   const double r = dt / g.dx;
   const FaceVelocity vel{chi_ / g.dx, 0.5 / K_};
-  const bool exact = check && check->exact;
-  // Fluxes through n faces; with the check also the running largest speed through faces of the
-  // axis, and when it is exact the velocities in v.
+  // The face speeds of a row bound the outflow of its cells: twice the largest x speed plus the
+  // largest y and z speeds above and below, summed in the order row_max_out sums each cell's six
+  // outflows (rounded addition is monotone, so the bound holds in floating point too). A row
+  // whose bound allows one substep cannot ask for more; only the others are summed cell by cell.
   auto faces = [&](const double* uaa, const double* ua, const double* ub, const double* ubb, const double* ca,
-                   const double* cb, int n, double* f, double* v, double& top) {
-    if (exact)
-      top = std::max(top, face_fluxes_velocities(vel, uaa, ua, ub, ubb, ca, cb, n, f, v));
-    else if (check)
-      top = std::max(top, face_fluxes_speed(vel, uaa, ua, ub, ubb, ca, cb, n, f));
-    else
-      face_fluxes(vel, uaa, ua, ub, ubb, ca, cb, n, f);
+                   const double* cb, int n, double* f, double* v) {
+    if (check) return face_fluxes_velocities(vel, uaa, ua, ub, ubb, ca, cb, n, f, v);
+    face_fluxes(vel, uaa, ua, ub, ubb, ca, cb, n, f);
+    return 0.0;
   };
   // Every face flux is computed once per substep, a row at a time. Rows of u and c are copied
   // with their periodic neighbours (pad_periodic), so the kernels run over contiguous i. The work
@@ -215,34 +209,35 @@ void Chemotaxis::substep(const double* u, const double* c, double* out, double d
   // row by row too short a run for the hardware prefetcher (1 thread, 256^3 grid: 51 -> 44 ms per
   // substep; the blocks without the prefetch changed nothing). The z faces below a level are
   // those above the one before, so each task keeps them in `below` (a block of rows, held across
-  // calls: allocating it per substep cost a page-in), with their velocities in `below_v` when the
-  // outflow is measured. Each face flux is computed the same way in
-  // any task, so the tasks do not change the result.
+  // calls: allocating it per substep cost a page-in), with their velocities in `below_v` and
+  // their largest speed per row in `below_top` when the outflow is checked. Each face flux is
+  // computed the same way in any task, so the tasks do not change the result.
   const int rows = std::clamp(kBlockValues / nx, 1, ny), blocks = (ny + rows - 1) / rows;
   const int threads = omp_get_max_threads(), levels = k1_ - k0_;
   const int runs = std::min(levels, (threads + blocks - 1) / blocks), run = (levels + runs - 1) / runs;
   below_.resize(std::size_t(threads) * rows * nx);
-  if (exact) below_v_.resize(below_.size());
-  double sx = 0, sy = 0, sz = 0, m = 0;
-#pragma omp parallel reduction(max : sx, sy, sz, m)
+  if (check) below_v_.resize(below_.size());
+  double top = 0, m = 0;
+#pragma omp parallel reduction(max : top, m)
   {
     auto z_row = [&](int j, int k, double* f, double* v) {  // the faces below row j of level k
       if (k < k0_ || k + 1 >= k1_) {  // no-flux walls at the ends of the active range
         std::fill(f, f + nx, 0.0);
-        if (exact) std::fill(v, v + nx, 0.0);
-        return;
+        if (check) std::fill(v, v + nx, 0.0);
+        return 0.0;
       }
       const std::size_t a = g.idx(0, j, k), b = a + plane;
       // Beyond the ends of the active range the reconstruction has no slope.
       const std::size_t aa = k - 1 >= k0_ ? a - plane : a, bb = k + 2 < k1_ ? b + plane : b;
-      faces(u + aa, u + a, u + b, u + bb, c + a, c + b, nx, f, v, sz);
+      return faces(u + aa, u + a, u + b, u + bb, c + a, c + b, nx, f, v);
     };
     std::vector<double> upad(nx + 3), cpad(nx + 3), fx_pad(nx + 1), fy_prev(nx), fy(nx), fz(nx);
     // Velocities of the same faces; those of faces that do not exist stay +0.
     std::vector<double> vx_pad(nx + 1, 0.0), vy_prev(nx, 0.0), vy(nx, 0.0), vz(nx);
     const std::size_t own = std::size_t(omp_get_thread_num()) * rows * nx;
     double* below = below_.data() + own;
-    double* below_v = exact ? below_v_.data() + own : nullptr;
+    double* below_v = check ? below_v_.data() + own : nullptr;
+    std::vector<double> below_top(rows);
     // fx[-1], vx[-1]: the face left of cell 0, which is the one right of cell nx-1.
     double *fx = fx_pad.data() + 1, *vx = vx_pad.data() + 1;
 #pragma omp for schedule(static)
@@ -254,10 +249,10 @@ void Chemotaxis::substep(const double* u, const double* c, double* out, double d
         const double* ck = c + k * plane;
         auto y_row = [&](int j, double* f, double* v) {  // the faces above row j
           auto row = [&](int jj) { return std::size_t(wrap(jj, ny)) * nx; };
-          faces(uk + row(j - 1), uk + row(j), uk + row(j + 1), uk + row(j + 2), ck + row(j), ck + row(j + 1), nx, f, v,
-                sy);
+          return faces(uk + row(j - 1), uk + row(j), uk + row(j + 1), uk + row(j + 2), ck + row(j), ck + row(j + 1), nx,
+                       f, v);
         };
-        if (ny >= 3) y_row(j0 - 1, fy_prev.data(), vy_prev.data());
+        double y_below = ny >= 3 ? y_row(j0 - 1, fy_prev.data(), vy_prev.data()) : 0.0;
         for (int j = j0; j < j1; ++j) {
           const std::size_t id = g.idx(0, j, k);
           // The rows of this block that the next level reads for the first time, and writes.
@@ -268,25 +263,32 @@ void Chemotaxis::substep(const double* u, const double* c, double* out, double d
               __builtin_prefetch(out + id + plane + i, 1);
             }
           }
+          double x_top = 0;
           if (nx >= 3) {
             pad_periodic(u + id, nx, upad.data());
             pad_periodic(c + id, nx, cpad.data());
             const double* p = upad.data();
-            faces(p, p + 1, p + 2, p + 3, cpad.data() + 1, cpad.data() + 2, nx, fx, vx, sx);
+            x_top = faces(p, p + 1, p + 2, p + 3, cpad.data() + 1, cpad.data() + 2, nx, fx, vx);
             fx[-1] = fx[nx - 1];
             vx[-1] = vx[nx - 1];
           }
-          if (ny >= 3) y_row(j, fy.data(), vy.data());
+          const double y_above = ny >= 3 ? y_row(j, fy.data(), vy.data()) : 0.0;
           const std::size_t kept_at = std::size_t(j - j0) * nx;
           double* kept = below + kept_at;
-          double* kept_v = exact ? below_v + kept_at : nullptr;
-          z_row(j, k, fz.data(), vz.data());
-          if (k == ka) z_row(j, k - 1, kept, kept_v);
+          double* kept_v = check ? below_v + kept_at : nullptr;
+          const double z_below = z_row(j, k, fz.data(), vz.data());
+          if (k == ka) below_top[j - j0] = z_row(j, k - 1, kept, kept_v);
           update_row(u + id, fz.data(), kept, nx >= 3 ? fx : nullptr, ny >= 3 ? fy.data() : nullptr, fy_prev.data(),
                      r, nx, out + id);
-          if (exact) {
-            m = std::max(m, row_max_out(vx, vy.data(), vy_prev.data(), vz.data(), kept_v, nx));
+          if (check) {
+            double bound = 0;
+            for (double s : {x_top, x_top, y_above, y_below, z_below, below_top[j - j0]}) bound += s;
+            top = std::max(top, bound);
+            if (substeps(bound, dt) > 1)
+              m = std::max(m, row_max_out(vx, vy.data(), vy_prev.data(), vz.data(), kept_v, nx));
             std::copy(vz.begin(), vz.end(), kept_v);
+            below_top[j - j0] = z_below;
+            y_below = y_above;
           }
           std::copy(fz.begin(), fz.end(), kept);
           if (ny >= 3) {
@@ -298,9 +300,7 @@ void Chemotaxis::substep(const double* u, const double* c, double* out, double d
     }
   }
   if (check) {
-    check->x = sx;
-    check->y = sy;
-    check->z = sz;
+    check->any = top > 0;
     check->max_out = m;
   }
 }
@@ -315,30 +315,21 @@ int Chemotaxis::substeps(double max_out, double dt) const {
 int Chemotaxis::step(GridVector& u, const double* c, double dt) {
   if (chi_ == 0 || k1_ <= k0_) return 0;
   // The substep count needs the largest outflow over the grid, the sum of the outward speeds
-  // through each cell's six faces, so every face velocity. When the last step took one substep
-  // (the usual case) this step takes it first, for the whole of dt, and keeps it if one suffices.
-  // On the way it finds each axis's largest face speed: twice the sum of those bounds every
-  // cell's outflow (summed in the same order, and rounded addition is monotone, so also in
-  // floating point), and when the bound allows one substep, so does the outflow itself. Where the
-  // bound did not do last time, the first substep measures the outflow itself (storing the face
-  // velocities and summing six per cell costs about a fifth of the substep); where it does not do
-  // this time, or after a step of several substeps, a pass of its own measures it. Either way the
-  // count and every substep are the same, so the result does not depend on which way was taken.
+  // through each cell's six faces. When the last step took one substep (the usual case) this step
+  // takes it first, for the whole of dt, and keeps it if one suffices. On the way it sums the
+  // outflow cell by cell only in the rows whose face speeds allow more than one substep (see
+  // substep): if some cell needs more, its row is among them, and so is the largest outflow; if
+  // none does, the count is 1, or 0 where nothing moves. After a step of several substeps a pass
+  // of its own measures the outflow. Either way the count and every substep are the same, so the
+  // result does not depend on which way was taken.
   const bool tentative = last_substeps_ <= 1;
-  int n = 2;
-  bool measured = false;
+  int n;
   if (tentative) {
     Outflow check;
-    check.exact = measure_next_;
     substep(u.data(), c, scratch_.data(), dt, &check);
-    double bound = 0;
-    for (double s : {check.x, check.x, check.y, check.y, check.z, check.z}) bound += s;
-    const int by_bound = substeps(bound, dt);
-    measure_next_ = by_bound > 1;
-    measured = check.exact;
-    n = measured ? substeps(check.max_out, dt) : by_bound;
-  }
-  if (!measured && n > 1) {
+    n = substeps(check.max_out, dt);
+    if (n <= 1) n = check.any ? 1 : 0;
+  } else {
     ++outflow_passes_;
     n = substeps(max_out_rate(c), dt);
   }

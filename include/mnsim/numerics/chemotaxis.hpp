@@ -19,16 +19,16 @@ class Chemotaxis {
   // Advances u by dt with c frozen over the step; returns the number of substeps taken.
   // u is a whole field (grid.size() values); it may trade its storage with the operator's scratch.
   int step(GridVector& u, const double* c, double dt);
-  // How many steps measured the outflow in a pass of their own (the others bounded it from the
-  // first substep).
+  // How many steps measured the outflow in a pass of their own (the others in their first
+  // substep).
   long outflow_passes() const { return outflow_passes_; }
 
  private:
   // What the first substep of a step learns about the outflow.
   struct Outflow {
-    bool exact = false;          // in: measure the largest outflow itself, not only bound it
-    double x = 0, y = 0, z = 0;  // the largest |velocity| through faces normal to each axis
-    double max_out = 0;          // with exact: the largest total outflow velocity of a cell
+    bool any = false;    // some face has a velocity
+    double max_out = 0;  // the largest total outflow velocity of a cell, where it allows more
+                         // than one substep (else 0 or less than that)
   };
   double max_out_rate(const double* c) const;  // max over cells of the total outflow velocity
   int substeps(double max_out, double dt) const;  // the count for the largest outflow velocity
@@ -42,7 +42,6 @@ class Chemotaxis {
   std::vector<double> below_;    // per thread, a block of rows of z-face fluxes kept for the next level
   std::vector<double> below_v_;  // and of their velocities
   int last_substeps_ = 1;        // the count of the last step
-  bool measure_next_ = false;    // the bound did not allow one substep last time
   long outflow_passes_ = 0;
 };
 
