@@ -191,10 +191,7 @@ void Chemotaxis::substep(const double* u, const double* c, double* out, double d
   const std::size_t plane = g.plane();
   const double r = dt / g.dx;
   const FaceVelocity vel{chi_ / g.dx, 0.5 / K_};
-  // The face speeds of a row bound the outflow of its cells: twice the largest x speed plus the
-  // largest y and z speeds above and below, summed in the order row_max_out sums each cell's six
-  // outflows (rounded addition is monotone, so the bound holds in floating point too). A row
-  // whose bound allows one substep cannot ask for more; only the others are summed cell by cell.
+  // Fluxes through n faces; with the check also their velocities in v, and the largest speed.
   auto faces = [&](const double* uaa, const double* ua, const double* ub, const double* ubb, const double* ca,
                    const double* cb, int n, double* f, double* v) {
     if (check) return face_fluxes_velocities(vel, uaa, ua, ub, ubb, ca, cb, n, f, v);
@@ -281,6 +278,11 @@ void Chemotaxis::substep(const double* u, const double* c, double* out, double d
           update_row(u + id, fz.data(), kept, nx >= 3 ? fx : nullptr, ny >= 3 ? fy.data() : nullptr, fy_prev.data(),
                      r, nx, out + id);
           if (check) {
+            // The row's face speeds bound the outflow of its cells: twice the largest x speed plus
+            // the largest y and z speeds above and below, summed in the order row_max_out sums
+            // each cell's six outflows (rounded addition is monotone, so the bound holds in
+            // floating point too). A row whose bound allows one substep cannot ask for more; only
+            // the others are summed cell by cell.
             double bound = 0;
             for (double s : {x_top, x_top, y_above, y_below, z_below, below_top[j - j0]}) bound += s;
             top = std::max(top, bound);

@@ -36,7 +36,7 @@ void solve_columns(double* base, std::size_t stride, int lanes, const Thomas& m)
 void solve_all_columns(double* base, std::size_t plane, const Thomas& m);
 
 // `rows` contiguous lines of length m.n() (x lines): blocks of lines are transposed into `buf`
-// (8 * m.n() values), solved across lanes and transposed back.
+// (kRowBlock * m.n() values), solved across lanes and transposed back.
 void solve_rows(double* first, int rows, const Thomas& m, const Periodic* per, double* buf);
 // The way solve_rows goes on CPUs without AVX-512 (element-wise transposes), with the same
 // results; here so that the tests run it on any machine.
