@@ -148,15 +148,31 @@ MNSIM_KERNEL double row_max_out(const double* vx, const double* vy_up, const dou
 Chemotaxis::Chemotaxis(const Grid& g, double chi, double K, int k0, int k1)
     : g_(g), chi_(chi), K_(K), k0_(k0), k1_(k1), scratch_(g.size(), 0.0) {}
 
-double Chemotaxis::max_out_rate(const double* c) const {
+void Chemotaxis::make_rows(int threads) {
+  // Before the parallel regions, which then only index rows_; allocates only when the threads grow.
+  if (rows_.size() < std::size_t(threads)) {
+    const std::size_t nx = g_.nx, rows = std::clamp(kBlockValues / g_.nx, 1, g_.ny);
+    Rows r;
+    for (auto* v : {&r.upad, &r.cpad}) v->resize(nx + 3);
+    for (auto* v : {&r.fx_pad, &r.vx_pad}) v->resize(nx + 1);
+    for (auto* v : {&r.fy_prev, &r.fy, &r.fz, &r.vy_prev, &r.vy, &r.vz, &r.vz_below}) v->resize(nx);
+    r.below_top.resize(rows);
+    rows_.resize(threads, r);
+  }
+}
+
+double Chemotaxis::max_out_rate(const double* c) {
   const Grid& g = g_;
   const int nx = g.nx, ny = g.ny;
   const std::size_t plane = g.plane();
   const FaceVelocity vel{chi_ / g.dx, 0.5 / K_};
   double max_out = 0;
+  make_rows(omp_get_max_threads());
 #pragma omp parallel reduction(max : max_out)
   {
-    std::vector<double> pad(nx + 3), vx(nx + 1, 0.0), vy_up(nx, 0.0), vy_down(nx, 0.0), vz_up(nx), vz_down(nx);
+    Rows& t = rows_[omp_get_thread_num()];
+    std::vector<double>&pad = t.upad, &vx = t.vx_pad, &vy_up = t.vy, &vy_down = t.vy_prev, &vz_up = t.vz, &vz_down = t.vz_below;
+    for (auto* v : {&vx, &vy_up, &vy_down}) std::fill(v->begin(), v->end(), 0.0);
 #pragma omp for schedule(static)
     for (int k = k0_; k < k1_; ++k) {
       const double* ck = c + k * plane;
@@ -214,6 +230,7 @@ void Chemotaxis::substep(const double* u, const double* c, double* out, double d
   const int runs = std::min(levels, (threads + blocks - 1) / blocks), run = (levels + runs - 1) / runs;
   below_.resize(std::size_t(threads) * rows * nx);
   if (check) below_v_.resize(below_.size());
+  make_rows(threads);
   double top = 0, m = 0;
 #pragma omp parallel reduction(max : top, m)
   {
@@ -228,13 +245,15 @@ void Chemotaxis::substep(const double* u, const double* c, double* out, double d
       const std::size_t aa = k - 1 >= k0_ ? a - plane : a, bb = k + 2 < k1_ ? b + plane : b;
       return faces(u + aa, u + a, u + b, u + bb, c + a, c + b, nx, f, v);
     };
-    std::vector<double> upad(nx + 3), cpad(nx + 3), fx_pad(nx + 1), fy_prev(nx), fy(nx), fz(nx);
+    Rows& t = rows_[omp_get_thread_num()];
+    std::vector<double>&upad = t.upad, &cpad = t.cpad, &fx_pad = t.fx_pad, &fy_prev = t.fy_prev, &fy = t.fy, &fz = t.fz;
     // Velocities of the same faces; those of faces that do not exist stay +0.
-    std::vector<double> vx_pad(nx + 1, 0.0), vy_prev(nx, 0.0), vy(nx, 0.0), vz(nx);
+    std::vector<double>&vx_pad = t.vx_pad, &vy_prev = t.vy_prev, &vy = t.vy, &vz = t.vz;
+    for (auto* v : {&vx_pad, &vy_prev, &vy}) std::fill(v->begin(), v->end(), 0.0);
     const std::size_t own = std::size_t(omp_get_thread_num()) * rows * nx;
     double* below = below_.data() + own;
     double* below_v = check ? below_v_.data() + own : nullptr;
-    std::vector<double> below_top(rows);
+    std::vector<double>& below_top = t.below_top;
     // fx[-1], vx[-1]: the face left of cell 0, which is the one right of cell nx-1.
     double *fx = fx_pad.data() + 1, *vx = vx_pad.data() + 1;
 #pragma omp for schedule(static)

@@ -1,5 +1,7 @@
 #include "mnsim/numerics/diffusion.hpp"
 
+#include <omp.h>
+
 #include <algorithm>
 
 namespace mnsim {
@@ -9,16 +11,21 @@ void ImplicitDiffusion::Cyclic::build(int n_, double a_) {
   // gamma = -(1 + 2a); T is tridiagonal and factored once per time step.
   n = n_;
   a = a_;
-  thomas = Thomas{std::vector<double>(n, -a), std::vector<double>(n, 0.0), std::vector<double>(n, 0.0)};
+  off.assign(n, -a);
   periodic.zc.assign(n, 0.0);
-  if (n < 3 || a == 0) return;
+  if (n < 3 || a == 0) {
+    thomas.lower = off;
+    thomas.inv.assign(n, 0.0);
+    thomas.cp.assign(n, 0.0);
+    return;
+  }
   const double b = 1 + 2 * a;
   const double gamma = -b;
   periodic.vfac = -a / gamma;
-  std::vector<double> diag(n, b);
+  diag.assign(n, b);
   diag[0] = b - gamma;
   diag[n - 1] = b - a * a / gamma;
-  thomas = Thomas::factor(std::vector<double>(n, -a), diag, std::vector<double>(n, -a));
+  thomas.refactor(off, diag, off);
   const std::vector<double>& cp = thomas.cp;
   const std::vector<double>& inv = thomas.inv;
   std::vector<double>& zc = periodic.zc;
@@ -39,7 +46,10 @@ void ImplicitDiffusion::factor(double dt) {
   cx_.build(g_.nx, s);
   cy_.build(g_.ny, s);
   const int m = std::max(k1_ - k0_, 0);
-  std::vector<double> lower(m, 0.0), diag(m, 1.0), upper(m, 0.0);
+  std::vector<double>&lower = zl_, &diag = zd_, &upper = zu_;
+  lower.assign(m, 0.0);
+  diag.assign(m, 1.0);
+  upper.assign(m, 0.0);
   auto face = [&](int k) {  // conductance weight between levels k and k+1
     const double a = w_[k], b = w_[k + 1];
     return 2 * a * b / (a + b);
@@ -52,7 +62,7 @@ void ImplicitDiffusion::factor(double dt) {
     if (r < m - 1) upper[r] = -gu / w_[k + 1];
     diag[r] = 1 + (gl + gu) / w_[k];
   }
-  z_ = Thomas::factor(std::move(lower), diag, upper);
+  z_.refactor(lower, diag, upper);
 }
 
 void ImplicitDiffusion::step(double* u, double dt) {
@@ -62,13 +72,15 @@ void ImplicitDiffusion::step(double* u, double dt) {
   if (k1_ - k0_ >= 2) solve_all_columns(u + std::size_t(k0_) * g_.plane(), g_.plane(), z_);
 }
 
-void ImplicitDiffusion::sweep_xy(double* u) const {
+void ImplicitDiffusion::sweep_xy(double* u) {
   // The x and y sweeps of one z-plane run back to back while the plane sits in the core's cache,
   // so the plane crosses the memory bus once for both. Each plane is independent of the others.
   const int nx = g_.nx, ny = g_.ny;
+  if (rows_.size() < std::size_t(omp_get_max_threads()))
+    rows_.resize(omp_get_max_threads(), Rows{std::vector<double>(std::size_t(kRowBlock) * nx), std::vector<double>(nx)});
 #pragma omp parallel
   {
-    std::vector<double> buf(std::size_t(kRowBlock) * nx), f(nx);
+    std::vector<double>&buf = rows_[omp_get_thread_num()].buf, &f = rows_[omp_get_thread_num()].f;
 #pragma omp for schedule(static)
     for (int k = k0_; k < k1_; ++k) {
       double* p = u + std::size_t(k) * g_.plane();

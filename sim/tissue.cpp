@@ -338,22 +338,22 @@ bool TissueModel::sum_level(const State& s, int k, double* totals) const {
 
 void TissueModel::react(State& s, double dt, LevelTotals* totals) const {
   const int nz = grid_.nz;
-  std::vector<char> ok(nz, 1);
+  bool ok = true;
   if (totals) totals->v.assign(std::size_t(nz) * LevelTotals::kCount, 0.0);
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) reduction(&& : ok)
   for (int k = 0; k < nz; ++k)
     if (level_[k].soluble || totals)  // hypodermis is inert, only summed
-      ok[k] = react_level(s, k, dt, totals ? &totals->v[std::size_t(k) * LevelTotals::kCount] : nullptr);
-  if (totals) totals->valid = std::all_of(ok.begin(), ok.end(), [](char o) { return o != 0; });
+      ok = react_level(s, k, dt, totals ? &totals->v[std::size_t(k) * LevelTotals::kCount] : nullptr) && ok;
+  if (totals) totals->valid = ok;
 }
 
 void TissueModel::totals(const State& s, LevelTotals& t) const {
   const int nz = grid_.nz;
-  std::vector<char> ok(nz, 1);
+  bool ok = true;
   t.v.assign(std::size_t(nz) * LevelTotals::kCount, 0.0);
-#pragma omp parallel for schedule(static)
-  for (int k = 0; k < nz; ++k) ok[k] = sum_level(s, k, &t.v[std::size_t(k) * LevelTotals::kCount]);
-  t.valid = std::all_of(ok.begin(), ok.end(), [](char o) { return o != 0; });
+#pragma omp parallel for schedule(static) reduction(&& : ok)
+  for (int k = 0; k < nz; ++k) ok = sum_level(s, k, &t.v[std::size_t(k) * LevelTotals::kCount]) && ok;
+  t.valid = ok;
 }
 
 void TissueModel::apply_session(State& s, const std::vector<double>& chi, double phi_F, double phi_C, double phi_E) const {

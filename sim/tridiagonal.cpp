@@ -247,17 +247,21 @@ bool wide_registers() {
 
 }  // namespace
 
-Thomas Thomas::factor(std::vector<double> lower, const std::vector<double>& diag, const std::vector<double>& upper) {
+Thomas Thomas::factor(const std::vector<double>& lower, const std::vector<double>& diag, const std::vector<double>& upper) {
   Thomas t;
-  const std::size_t n = diag.size();
-  t.inv.assign(n, 0.0);
-  t.cp.assign(n, 0.0);
-  for (std::size_t i = 0; i < n; ++i) {
-    t.inv[i] = 1.0 / (diag[i] - (i > 0 ? lower[i] * t.cp[i - 1] : 0.0));
-    t.cp[i] = (i + 1 < n ? upper[i] : 0.0) * t.inv[i];
-  }
-  t.lower = std::move(lower);
+  t.refactor(lower, diag, upper);
   return t;
+}
+
+void Thomas::refactor(const std::vector<double>& lower_diag, const std::vector<double>& diag, const std::vector<double>& upper) {
+  const std::size_t n = diag.size();
+  inv.resize(n);
+  cp.resize(n);
+  for (std::size_t i = 0; i < n; ++i) {
+    inv[i] = 1.0 / (diag[i] - (i > 0 ? lower_diag[i] * cp[i - 1] : 0.0));
+    cp[i] = (i + 1 < n ? upper[i] : 0.0) * inv[i];
+  }
+  lower = lower_diag;
 }
 
 MNSIM_KERNEL

@@ -30,15 +30,24 @@ class Chemotaxis {
     double max_out = 0;  // the largest total outflow velocity of a cell, where it allows more
                          // than one substep (else 0 or less than that)
   };
-  double max_out_rate(const double* c) const;  // max over cells of the total outflow velocity
+  double max_out_rate(const double* c);  // max over cells of the total outflow velocity
   int substeps(double max_out, double dt) const;  // the count for the largest outflow velocity
   // One explicit substep from u into out; with check, also what it asks for.
   void substep(const double* u, const double* c, double* out, double dt, Outflow* check);
+
+  // Rows a thread works with, kept across calls so that a substep allocates nothing: the padded
+  // rows of u and c, the fluxes and velocities through one row's faces, and the largest z-face
+  // speed below each row of a task's block.
+  struct Rows {
+    std::vector<double> upad, cpad, fx_pad, fy_prev, fy, fz, vx_pad, vy_prev, vy, vz, vz_below, below_top;
+  };
+  void make_rows(int threads);
 
   Grid g_;
   double chi_, K_;
   int k0_, k1_;
   GridVector scratch_;
+  std::vector<Rows> rows_;       // per thread
   std::vector<double> below_;    // per thread, a block of rows of z-face fluxes kept for the next level
   std::vector<double> below_v_;  // and of their velocities
   int last_substeps_ = 1;        // the count of the last step

@@ -23,7 +23,7 @@ class ImplicitDiffusion {
 
  private:
   void factor(double dt);
-  void sweep_xy(double* u) const;  // x then y, plane by plane
+  void sweep_xy(double* u);  // x then y, plane by plane
 
   // Constant-coefficient cyclic system (1 + 2a) u_i - a u_{i-1} - a u_{i+1} = r_i, factored once.
   struct Cyclic {
@@ -31,6 +31,7 @@ class ImplicitDiffusion {
     double a = 0;
     Thomas thomas;      // the modified tridiagonal matrix
     Periodic periodic;  // the Sherman-Morrison correction
+    std::vector<double> off, diag;  // its diagonals, kept so that a new dt allocates nothing
     void build(int n, double a);
   };
 
@@ -41,6 +42,13 @@ class ImplicitDiffusion {
   double dt_ = -1;
   Cyclic cx_, cy_;
   Thomas z_;
+  std::vector<double> zl_, zd_, zu_;  // the diagonals of z_, kept like Cyclic's
+  // Per thread, the transposed block of x lines and the periodic factors of a row of y lines,
+  // kept across calls so that a step allocates nothing.
+  struct Rows {
+    std::vector<double> buf, f;
+  };
+  std::vector<Rows> rows_;
 };
 
 }  // namespace mnsim

@@ -11,7 +11,9 @@ struct Thomas {
   std::vector<double> lower, inv, cp;
   int n() const { return static_cast<int>(inv.size()); }
   // Factors the matrix with the given diagonals (lower[0] and upper[n-1] are not used).
-  static Thomas factor(std::vector<double> lower, const std::vector<double>& diag, const std::vector<double>& upper);
+  static Thomas factor(const std::vector<double>& lower, const std::vector<double>& diag, const std::vector<double>& upper);
+  // The same into this object's storage, which allocates nothing once it has the size.
+  void refactor(const std::vector<double>& lower, const std::vector<double>& diag, const std::vector<double>& upper);
 };
 
 // The periodic (cyclic) part of a constant-coefficient system solved by Sherman-Morrison: after
