@@ -105,9 +105,12 @@ class PlainLod {
     const std::size_t plane = g_.plane();
 #pragma omp parallel
     {
-      std::vector<double> buf(std::size_t(kRowBlock) * nx);
+      AlignedRows rows;  // the x sweep's block on cache lines, as ImplicitDiffusion has it
+      rows.reserve(AlignedRows::room(std::size_t(kRowBlock) * nx));
+      rows.rewind();
+      double* buf = rows.cut(std::size_t(kRowBlock) * nx);
 #pragma omp for schedule(static)
-      for (int k = 0; k < nz; ++k) solve_rows(u + k * plane, ny, x_, nullptr, buf.data());
+      for (int k = 0; k < nz; ++k) solve_rows(u + k * plane, ny, x_, nullptr, buf);
 #pragma omp for schedule(static)
       for (int k = 0; k < nz; ++k) solve_lanes(u + k * plane, nx, nx, y_, nullptr, nullptr);
     }

@@ -76,16 +76,22 @@ void ImplicitDiffusion::sweep_xy(double* u) {
   // The x and y sweeps of one z-plane run back to back while the plane sits in the core's cache,
   // so the plane crosses the memory bus once for both. Each plane is independent of the others.
   const int nx = g_.nx, ny = g_.ny;
-  if (rows_.size() < std::size_t(omp_get_max_threads()))
-    rows_.resize(omp_get_max_threads(), Rows{std::vector<double>(std::size_t(kRowBlock) * nx), std::vector<double>(nx)});
+  const std::size_t buf_size = std::size_t(kRowBlock) * nx;
+  if (rows_.size() < std::size_t(omp_get_max_threads())) rows_.resize(omp_get_max_threads());
 #pragma omp parallel
   {
-    std::vector<double>&buf = rows_[omp_get_thread_num()].buf, &f = rows_[omp_get_thread_num()].f;
+    // Each thread sizes its own rows, from its own heap: rows allocated by one thread for all made
+    // this step 20 % slower when the memory was fast (x sweep of 4 fields on a 256^3 grid).
+    AlignedRows& rows = rows_[omp_get_thread_num()];
+    rows.reserve(AlignedRows::room(buf_size) + AlignedRows::room(nx));
+    rows.rewind();
+    double* buf = rows.cut(buf_size);
+    double* f = rows.cut(nx);
 #pragma omp for schedule(static)
     for (int k = k0_; k < k1_; ++k) {
       double* p = u + std::size_t(k) * g_.plane();
-      if (nx >= 3) solve_rows(p, ny, cx_.thomas, &cx_.periodic, buf.data());
-      if (ny >= 3) solve_lanes(p, nx, nx, cy_.thomas, &cy_.periodic, f.data());
+      if (nx >= 3) solve_rows(p, ny, cx_.thomas, &cx_.periodic, buf);
+      if (ny >= 3) solve_lanes(p, nx, nx, cy_.thomas, &cy_.periodic, f);
     }
   }
 }

@@ -2,6 +2,7 @@
 #include <sys/mman.h>
 
 #include <cstddef>
+#include <cstdint>
 #include <cstdlib>
 #include <new>
 #include <vector>
@@ -52,5 +53,35 @@ bool operator!=(const LargePageAllocator<T>&, const LargePageAllocator<U>&) {
 
 // The values of one field over the whole grid.
 using GridVector = std::vector<double, LargePageAllocator<double>>;
+
+// Scratch whose rows start on cache lines: a kernel's loads and stores of eight doubles then never
+// straddle two lines (a std::vector's storage is only 16-byte aligned, and with the x sweep's
+// block at an odd offset the diffusion step ran 20 % slower). Each thread keeps one, sized once:
+// rewind(), then cut() its rows in the same order every time.
+class AlignedRows {
+ public:
+  // Values to reserve for a row of n values that is cut with `lead` (row + lead on a line).
+  static constexpr std::size_t room(std::size_t n, std::size_t lead = 0) { return (pad(lead) + n + kLine - 1) / kLine * kLine; }
+  // Room for rows taking `values` in all (a sum of room()); allocates only when it grows.
+  void reserve(std::size_t values) {
+    if (store_.size() < values + kLine) store_.resize(values + kLine);
+  }
+  // Starts handing out rows from the beginning of the storage.
+  void rewind() {
+    next_ = reinterpret_cast<double*>((reinterpret_cast<std::uintptr_t>(store_.data()) + 63) & ~std::uintptr_t(63));
+  }
+  // The next row of n values, placed so that row + lead starts a cache line.
+  double* cut(std::size_t n, std::size_t lead = 0) {
+    double* row = next_ + pad(lead);
+    next_ += room(n, lead);
+    return row;
+  }
+
+ private:
+  static constexpr std::size_t kLine = 8;  // doubles per 64-byte line
+  static constexpr std::size_t pad(std::size_t lead) { return (kLine - lead % kLine) % kLine; }
+  std::vector<double> store_;
+  double* next_ = nullptr;
+};
 
 }  // namespace mnsim

@@ -2,6 +2,7 @@
 #include <vector>
 
 #include "mnsim/core/grid.hpp"
+#include "mnsim/core/memory.hpp"
 #include "mnsim/numerics/tridiagonal.hpp"
 
 namespace mnsim {
@@ -45,10 +46,7 @@ class ImplicitDiffusion {
   std::vector<double> zl_, zd_, zu_;  // the diagonals of z_, kept like Cyclic's
   // Per thread, the transposed block of x lines and the periodic factors of a row of y lines,
   // kept across calls so that a step allocates nothing.
-  struct Rows {
-    std::vector<double> buf, f;
-  };
-  std::vector<Rows> rows_;
+  std::vector<AlignedRows> rows_;
 };
 
 }  // namespace mnsim
