@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 
 #include "mnsim/core/kernel.hpp"
 
@@ -100,6 +101,112 @@ MNSIM_KERNEL double face_fluxes_velocities(FaceVelocity vel, const double* uaa, 
   return fluxes<true>(vel, uaa, ua, ub, ubb, ca, cb, n, f, v);
 }
 
+// The same flux for eight faces side by side, in vector values: the same IEEE operations in the
+// same order, so the result is the kernel's bit for bit. (Vector values pass by reference: by
+// value they would take a different calling convention in each instruction set.)
+MNSIM_INLINE void flux8(const FaceVelocity& vel, const V8& uaa, const V8& ua, const V8& ub, const V8& ubb, const V8& ca,
+                        const V8& cb, V8& f, V8& v) {
+  const V8 drive = vel.s * (cb - ca);
+  const V8 damp = 1 + (ca + cb) * vel.half_inv_K;
+  v = drive / (damp * damp);
+  const M8 towards_b = drive > 0;
+  const V8 base = towards_b ? ua : ub;
+  const V8 p = towards_b ? ua - uaa : ua - ub;
+  const V8 q = towards_b ? ub - ua : ub - ubb;
+  const V8 lo = q < p ? q : p, hi = p < q ? q : p;  // min_of(p, q), max_of(p, q)
+  const V8 zero{};
+  const V8 minmod = (lo < zero ? zero : lo) + (zero < hi ? zero : hi);  // as minmod()
+  const V8 flux = v * (base + 0.5 * minmod);
+  f = v == 0 ? zero : flux;
+}
+MNSIM_INLINE void load8(V8& v, const double* p) { std::memcpy(&v, p, sizeof v); }
+MNSIM_INLINE void store8(double* p, const V8& v) { std::memcpy(p, &v, sizeof v); }
+MNSIM_INLINE void raise_to_speed(V8& top, const V8& v) {  // top = max_of(top, |v|) lane by lane
+  const V8 speed = (V8)((M8)v & ~(M8{} + (1LL << 63)));
+  top = top < speed ? speed : top;
+}
+
+// Pointers to the rows one cell row of a substep reads and writes (Chemotaxis::substep): row j of
+// level k of u and c, padded along x (upad, cpad); the rows of u either side along y (j-1, j+1,
+// j+2) and along z (aa, b, bb as in z_row), with c's rows j+1 and b; fy and fz hold the fluxes
+// through the faces below the row (along y and z) and are overwritten with those above it.
+struct RowRefs {
+  const double *upad, *cpad, *u, *u_ym, *u_yp, *u_ypp, *c_yp, *u_zaa, *u_zb, *u_zbb, *c_zb;
+  double *fy, *fz, *out;
+  double *vx, *vy, *vz;  // with the check: the velocities through the faces right of, above
+                         // (along y) and above (along z) each cell
+};
+struct RowSpeeds {
+  double x = 0, y = 0, z = 0;  // the largest face speeds of the row's x faces and the faces above it
+};
+
+// A whole row of cells (n a multiple of 8, x and y periodic with n, ny >= 3, a z face above) in
+// one pass: the x faces right of eight cells, the y and z faces above them, and the update, with
+// the flux through the face left of each cell taken from the x fluxes by a lane shift (the face
+// left of cell 0 is the one right of cell n-1, computed first). Each face is computed once, as
+// fluxes() would, and div is summed in update_row's order, so the row is bitwise what the
+// kernels one face direction at a time give, with a fraction of their loads and stores.
+template <bool kCheck>
+MNSIM_INLINE RowSpeeds fused_row_impl(const FaceVelocity& vel, double r, int n, const RowRefs& w) {
+  V8 uaa, ua, ub, ubb, ca, cb, fx, fy, fz, fx_left, left, below, vx, vy, vz, top_x{}, top_y{}, top_z{};
+  auto x_faces = [&](int i) {  // the faces right of cells i..i+7
+    load8(uaa, w.upad + i);
+    load8(ua, w.upad + i + 1);
+    load8(ub, w.upad + i + 2);
+    load8(ubb, w.upad + i + 3);
+    load8(ca, w.cpad + i + 1);
+    load8(cb, w.cpad + i + 2);
+    flux8(vel, uaa, ua, ub, ubb, ca, cb, fx, vx);
+  };
+  x_faces(n - 8);
+  left = fx;
+  for (int i = 0; i < n; i += 8) {
+    x_faces(i);  // leaves u and c of cells i..i+7 in ua and ca
+    fx_left = __builtin_shuffle(left, fx, M8{7, 8, 9, 10, 11, 12, 13, 14});
+    left = fx;
+    const V8 u = ua, c = ca;
+    load8(uaa, w.u_ym + i);
+    load8(ub, w.u_yp + i);
+    load8(ubb, w.u_ypp + i);
+    load8(cb, w.c_yp + i);
+    flux8(vel, uaa, u, ub, ubb, c, cb, fy, vy);
+    load8(uaa, w.u_zaa + i);
+    load8(ub, w.u_zb + i);
+    load8(ubb, w.u_zbb + i);
+    load8(cb, w.c_zb + i);
+    flux8(vel, uaa, u, ub, ubb, c, cb, fz, vz);
+    load8(below, w.fz + i);
+    V8 div = fz - below;
+    div += fx - fx_left;
+    load8(below, w.fy + i);
+    div += fy - below;
+    store8(w.out + i, u - r * div);
+    store8(w.fy + i, fy);
+    store8(w.fz + i, fz);
+    if (kCheck) {
+      store8(w.vx + i, vx);
+      store8(w.vy + i, vy);
+      store8(w.vz + i, vz);
+      raise_to_speed(top_x, vx);
+      raise_to_speed(top_y, vy);
+      raise_to_speed(top_z, vz);
+    }
+  }
+  RowSpeeds s;
+  if (kCheck)
+    for (int l = 0; l < 8; ++l) {
+      s.x = max_of(s.x, top_x[l]);
+      s.y = max_of(s.y, top_y[l]);
+      s.z = max_of(s.z, top_z[l]);
+    }
+  return s;
+}
+
+MNSIM_KERNEL void fused_row(FaceVelocity vel, double r, int n, const RowRefs& w) { fused_row_impl<false>(vel, r, n, w); }
+MNSIM_KERNEL RowSpeeds fused_row_checked(FaceVelocity vel, double r, int n, const RowRefs& w) {
+  return fused_row_impl<true>(vel, r, n, w);
+}
+
 // out = u - r * div along a row, div summed z, x, y as the scheme defines it. fx[-1] is the flux
 // through the face left of the first cell; fx or fy is null when that axis has no faces.
 MNSIM_KERNEL void update_row(const double* u, const double* fz, const double* fz_below, const double* fx,
@@ -145,20 +252,39 @@ MNSIM_KERNEL double row_max_out(const double* vx, const double* vy_up, const dou
 
 }  // namespace
 
-Chemotaxis::Chemotaxis(const Grid& g, double chi, double K, int k0, int k1)
-    : g_(g), chi_(chi), K_(K), k0_(k0), k1_(k1), scratch_(g.size(), 0.0) {}
+Chemotaxis::Chemotaxis(const Grid& g, double chi, double K, int k0, int k1, bool fused_rows)
+    : g_(g), chi_(chi), K_(K), k0_(k0), k1_(k1), fused_rows_(fused_rows), scratch_(g.size(), 0.0) {}
 
-void Chemotaxis::make_rows(int threads) {
-  // Before the parallel regions, which then only index rows_; allocates only when the threads grow.
-  if (rows_.size() < std::size_t(threads)) {
-    const std::size_t nx = g_.nx, rows = std::clamp(kBlockValues / g_.nx, 1, g_.ny);
-    Rows r;
-    for (auto* v : {&r.upad, &r.cpad}) v->resize(nx + 3);
-    for (auto* v : {&r.fx_pad, &r.vx_pad}) v->resize(nx + 1);
-    for (auto* v : {&r.fy_prev, &r.fy, &r.fz, &r.vy_prev, &r.vy, &r.vz, &r.vz_below}) v->resize(nx);
-    r.below_top.resize(rows);
-    rows_.resize(threads, r);
+namespace {
+// A thread's rows for a substep, cut in this order from its AlignedRows; the padded rows so that
+// the row's first cell starts a cache line.
+struct SubstepRows {
+  double *upad, *cpad, *fx_pad, *vx_pad, *fy_prev, *fy, *fz, *vy_prev, *vy, *vz, *below_top, *below, *below_v;
+  SubstepRows(AlignedRows& r, std::size_t nx, std::size_t rows) {
+    r.rewind();
+    upad = r.cut(nx + 3, 1);
+    cpad = r.cut(nx + 3, 1);
+    fx_pad = r.cut(nx + 1, 1);
+    vx_pad = r.cut(nx + 1, 1);
+    for (double** row : {&fy_prev, &fy, &fz, &vy_prev, &vy, &vz}) *row = r.cut(nx);
+    below_top = r.cut(rows);
+    below = r.cut(rows * nx);
+    below_v = r.cut(rows * nx);
   }
+  static std::size_t room(std::size_t nx, std::size_t rows) {
+    return 4 * AlignedRows::room(nx + 3, 1) + 6 * AlignedRows::room(nx) + AlignedRows::room(rows) +
+           2 * AlignedRows::room(rows * nx);
+  }
+};
+}  // namespace
+
+AlignedRows& Chemotaxis::thread_rows() {
+  // Each thread sizes its own rows, on the first call, from its own heap: rows a thread allocated
+  // for another made the x sweeps of the diffusion (which keeps its rows the same way) 20 %
+  // slower. max_out_rate cuts fewer rows from the same storage.
+  AlignedRows& r = rows_[omp_get_thread_num()];
+  r.reserve(SubstepRows::room(g_.nx, std::clamp(kBlockValues / g_.nx, 1, g_.ny)));
+  return r;
 }
 
 double Chemotaxis::max_out_rate(const double* c) {
@@ -167,12 +293,17 @@ double Chemotaxis::max_out_rate(const double* c) {
   const std::size_t plane = g.plane();
   const FaceVelocity vel{chi_ / g.dx, 0.5 / K_};
   double max_out = 0;
-  make_rows(omp_get_max_threads());
+  if (rows_.size() < std::size_t(omp_get_max_threads())) rows_.resize(omp_get_max_threads());
 #pragma omp parallel reduction(max : max_out)
   {
-    Rows& t = rows_[omp_get_thread_num()];
-    std::vector<double>&pad = t.upad, &vx = t.vx_pad, &vy_up = t.vy, &vy_down = t.vy_prev, &vz_up = t.vz, &vz_down = t.vz_below;
-    for (auto* v : {&vx, &vy_up, &vy_down}) std::fill(v->begin(), v->end(), 0.0);
+    AlignedRows& rows = thread_rows();
+    rows.rewind();
+    double* pad = rows.cut(nx + 3, 1);
+    double* vx = rows.cut(nx + 1, 1);
+    double *vy_up = rows.cut(nx), *vy_down = rows.cut(nx), *vz_up = rows.cut(nx), *vz_down = rows.cut(nx);
+    std::fill_n(vx, nx + 1, 0.0);
+    std::fill_n(vy_up, nx, 0.0);
+    std::fill_n(vy_down, nx, 0.0);
 #pragma omp for schedule(static)
     for (int k = k0_; k < k1_; ++k) {
       const double* ck = c + k * plane;
@@ -180,21 +311,21 @@ double Chemotaxis::max_out_rate(const double* c) {
       // velocity is that between a cell and itself, +0.
       const double* zp = k + 1 < k1_ ? ck + plane : ck;
       const double* zm = k > k0_ ? ck - plane : ck;
-      if (ny >= 3) face_velocities(vel, ck + std::size_t(ny - 1) * nx, ck, nx, vy_up.data());
+      if (ny >= 3) face_velocities(vel, ck + std::size_t(ny - 1) * nx, ck, nx, vy_up);
       for (int j = 0; j < ny; ++j) {
         const std::size_t row = std::size_t(j) * nx;
         const double* cj = ck + row;
         if (nx >= 3) {
-          pad_periodic(cj, nx, pad.data());
-          face_velocities(vel, pad.data(), pad.data() + 1, nx + 1, vx.data());
+          pad_periodic(cj, nx, pad);
+          face_velocities(vel, pad, pad + 1, nx + 1, vx);
         }
         if (ny >= 3) {
           std::swap(vy_down, vy_up);  // the face below this row is the one above the last
-          face_velocities(vel, cj, ck + std::size_t(wrap(j + 1, ny)) * nx, nx, vy_up.data());
+          face_velocities(vel, cj, ck + std::size_t(wrap(j + 1, ny)) * nx, nx, vy_up);
         }
-        face_velocities(vel, cj, zp + row, nx, vz_up.data());
-        face_velocities(vel, zm + row, cj, nx, vz_down.data());
-        max_out = std::max(max_out, row_max_out(vx.data() + 1, vy_up.data(), vy_down.data(), vz_up.data(), vz_down.data(), nx));
+        face_velocities(vel, cj, zp + row, nx, vz_up);
+        face_velocities(vel, zm + row, cj, nx, vz_down);
+        max_out = std::max(max_out, row_max_out(vx + 1, vy_up, vy_down, vz_up, vz_down, nx));
       }
     }
   }
@@ -228,9 +359,7 @@ void Chemotaxis::substep(const double* u, const double* c, double* out, double d
   const int rows = std::clamp(kBlockValues / nx, 1, ny), blocks = (ny + rows - 1) / rows;
   const int threads = omp_get_max_threads(), levels = k1_ - k0_;
   const int runs = std::min(levels, (threads + blocks - 1) / blocks), run = (levels + runs - 1) / runs;
-  below_.resize(std::size_t(threads) * rows * nx);
-  if (check) below_v_.resize(below_.size());
-  make_rows(threads);
+  if (rows_.size() < std::size_t(threads)) rows_.resize(threads);
   double top = 0, m = 0;
 #pragma omp parallel reduction(max : top, m)
   {
@@ -245,17 +374,16 @@ void Chemotaxis::substep(const double* u, const double* c, double* out, double d
       const std::size_t aa = k - 1 >= k0_ ? a - plane : a, bb = k + 2 < k1_ ? b + plane : b;
       return faces(u + aa, u + a, u + b, u + bb, c + a, c + b, nx, f, v);
     };
-    Rows& t = rows_[omp_get_thread_num()];
-    std::vector<double>&upad = t.upad, &cpad = t.cpad, &fx_pad = t.fx_pad, &fy_prev = t.fy_prev, &fy = t.fy, &fz = t.fz;
+    const SubstepRows t(thread_rows(), nx, rows);
+    double *upad = t.upad, *cpad = t.cpad, *fy_prev = t.fy_prev, *fy = t.fy, *fz = t.fz;
     // Velocities of the same faces; those of faces that do not exist stay +0.
-    std::vector<double>&vx_pad = t.vx_pad, &vy_prev = t.vy_prev, &vy = t.vy, &vz = t.vz;
-    for (auto* v : {&vx_pad, &vy_prev, &vy}) std::fill(v->begin(), v->end(), 0.0);
-    const std::size_t own = std::size_t(omp_get_thread_num()) * rows * nx;
-    double* below = below_.data() + own;
-    double* below_v = check ? below_v_.data() + own : nullptr;
-    std::vector<double>& below_top = t.below_top;
+    double *vy_prev = t.vy_prev, *vy = t.vy, *vz = t.vz;
+    std::fill_n(t.vx_pad, nx + 1, 0.0);
+    std::fill_n(vy_prev, nx, 0.0);
+    std::fill_n(vy, nx, 0.0);
+    double *below = t.below, *below_v = check ? t.below_v : nullptr, *below_top = t.below_top;
     // fx[-1], vx[-1]: the face left of cell 0, which is the one right of cell nx-1.
-    double *fx = fx_pad.data() + 1, *vx = vx_pad.data() + 1;
+    double *fx = t.fx_pad + 1, *vx = t.vx_pad + 1;
 #pragma omp for schedule(static)
     for (int task = 0; task < blocks * runs; ++task) {
       const int j0 = task % blocks * rows, j1 = std::min(ny, j0 + rows);
@@ -268,7 +396,9 @@ void Chemotaxis::substep(const double* u, const double* c, double* out, double d
           return faces(uk + row(j - 1), uk + row(j), uk + row(j + 1), uk + row(j + 2), ck + row(j), ck + row(j + 1), nx,
                        f, v);
         };
-        double y_below = ny >= 3 ? y_row(j0 - 1, fy_prev.data(), vy_prev.data()) : 0.0;
+        double y_below = ny >= 3 ? y_row(j0 - 1, fy_prev, vy_prev) : 0.0;
+        // Rows in one pass (fused_row) where they have every face it handles.
+        const bool fused = fused_rows_ && nx % 8 == 0 && ny >= 3 && k + 1 < k1_;
         for (int j = j0; j < j1; ++j) {
           const std::size_t id = g.idx(0, j, k);
           // The rows of this block that the next level reads for the first time, and writes.
@@ -279,23 +409,45 @@ void Chemotaxis::substep(const double* u, const double* c, double* out, double d
               __builtin_prefetch(out + id + plane + i, 1);
             }
           }
-          double x_top = 0;
-          if (nx >= 3) {
-            pad_periodic(u + id, nx, upad.data());
-            pad_periodic(c + id, nx, cpad.data());
-            const double* p = upad.data();
-            x_top = faces(p, p + 1, p + 2, p + 3, cpad.data() + 1, cpad.data() + 2, nx, fx, vx);
-            fx[-1] = fx[nx - 1];
-            vx[-1] = vx[nx - 1];
-          }
-          const double y_above = ny >= 3 ? y_row(j, fy.data(), vy.data()) : 0.0;
           const std::size_t kept_at = std::size_t(j - j0) * nx;
           double* kept = below + kept_at;
           double* kept_v = check ? below_v + kept_at : nullptr;
-          const double z_below = z_row(j, k, fz.data(), vz.data());
           if (k == ka) below_top[j - j0] = z_row(j, k - 1, kept, kept_v);
-          update_row(u + id, fz.data(), kept, nx >= 3 ? fx : nullptr, ny >= 3 ? fy.data() : nullptr, fy_prev.data(),
-                     r, nx, out + id);
+          double x_top = 0, y_above = 0, z_below = 0;
+          if (nx >= 3) {
+            pad_periodic(u + id, nx, upad);
+            pad_periodic(c + id, nx, cpad);
+          }
+          if (fused) {
+            // fy_prev and kept take the fluxes above the row in place of those below it.
+            auto row = [&](int jj) { return std::size_t(wrap(jj, ny)) * nx; };
+            const std::size_t zb = id + plane, zaa = k - 1 >= k0_ ? id - plane : id, zbb = k + 2 < k1_ ? zb + plane : zb;
+            const RowRefs w{upad, cpad, u + id,     uk + row(j - 1), uk + row(j + 1), uk + row(j + 2),
+                            ck + row(j + 1), u + zaa,  u + zb,     u + zbb,        c + zb,          fy_prev,
+                            kept,           out + id, vx,         vy,      vz};
+            if (check) {
+              const RowSpeeds top_speeds = fused_row_checked(vel, r, nx, w);
+              x_top = top_speeds.x;
+              y_above = top_speeds.y;
+              z_below = top_speeds.z;
+              vx[-1] = vx[nx - 1];
+            } else {
+              fused_row(vel, r, nx, w);
+            }
+          } else {
+            if (nx >= 3) {
+              const double* p = upad;
+              x_top = faces(p, p + 1, p + 2, p + 3, cpad + 1, cpad + 2, nx, fx, vx);
+              fx[-1] = fx[nx - 1];
+              vx[-1] = vx[nx - 1];
+            }
+            if (ny >= 3) y_above = y_row(j, fy, vy);
+            z_below = z_row(j, k, fz, vz);
+            update_row(u + id, fz, kept, nx >= 3 ? fx : nullptr, ny >= 3 ? fy : nullptr, fy_prev,
+                       r, nx, out + id);
+            std::copy(fz, fz + nx, kept);
+            if (ny >= 3) std::swap(fy, fy_prev);
+          }
           if (check) {
             // The row's face speeds bound the outflow of its cells: twice the largest x speed plus
             // the largest y and z speeds above and below, summed in the order row_max_out sums
@@ -306,16 +458,12 @@ void Chemotaxis::substep(const double* u, const double* c, double* out, double d
             for (double s : {x_top, x_top, y_above, y_below, z_below, below_top[j - j0]}) bound += s;
             top = std::max(top, bound);
             if (substeps(bound, dt) > 1)
-              m = std::max(m, row_max_out(vx, vy.data(), vy_prev.data(), vz.data(), kept_v, nx));
-            std::copy(vz.begin(), vz.end(), kept_v);
+              m = std::max(m, row_max_out(vx, vy, vy_prev, vz, kept_v, nx));
+            std::copy(vz, vz + nx, kept_v);
             below_top[j - j0] = z_below;
             y_below = y_above;
           }
-          std::copy(fz.begin(), fz.end(), kept);
-          if (ny >= 3) {
-            std::swap(fy, fy_prev);
-            std::swap(vy, vy_prev);
-          }
+          if (ny >= 3) std::swap(vy, vy_prev);
         }
       }
     }

@@ -15,7 +15,9 @@ namespace mnsim {
 // traffic of three velocity arrays.
 class Chemotaxis {
  public:
-  Chemotaxis(const Grid& g, double chi, double K, int k0, int k1);
+  // fused_rows = false computes every row one face direction at a time, as rows that lack some
+  // of their faces always are; the tests compare the two ways.
+  Chemotaxis(const Grid& g, double chi, double K, int k0, int k1, bool fused_rows = true);
   // Advances u by dt with c frozen over the step; returns the number of substeps taken.
   // u is a whole field (grid.size() values); it may trade its storage with the operator's scratch.
   int step(GridVector& u, const double* c, double dt);
@@ -35,21 +37,18 @@ class Chemotaxis {
   // One explicit substep from u into out; with check, also what it asks for.
   void substep(const double* u, const double* c, double* out, double dt, Outflow* check);
 
-  // Rows a thread works with, kept across calls so that a substep allocates nothing: the padded
-  // rows of u and c, the fluxes and velocities through one row's faces, and the largest z-face
-  // speed below each row of a task's block.
-  struct Rows {
-    std::vector<double> upad, cpad, fx_pad, fy_prev, fy, fz, vx_pad, vy_prev, vy, vz, vz_below, below_top;
-  };
-  void make_rows(int threads);
+  // Rows a thread works with (sim/chemotaxis.cpp), kept across calls so that a substep allocates
+  // nothing: the padded rows of u and c, the fluxes and velocities through one row's faces, and
+  // for a task's block of rows the z-face fluxes kept for the next level, their velocities and
+  // largest speed per row.
+  AlignedRows& thread_rows();  // the calling thread's, sized (inside a parallel region)
 
   Grid g_;
   double chi_, K_;
   int k0_, k1_;
+  bool fused_rows_;
   GridVector scratch_;
-  std::vector<Rows> rows_;       // per thread
-  std::vector<double> below_;    // per thread, a block of rows of z-face fluxes kept for the next level
-  std::vector<double> below_v_;  // and of their velocities
+  std::vector<AlignedRows> rows_;  // per thread
   int last_substeps_ = 1;        // the count of the last step
   long outflow_passes_ = 0;
 };
