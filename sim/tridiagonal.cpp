@@ -241,17 +241,6 @@ MNSIM_KERNEL void solve_rows_tiled(double* first, int rows, const Thomas& m, con
   rows_solve<true>(first, rows, m, per, buf);
 }
 
-// Whether this CPU runs the tiled kernel well (its AVX-512 version exists and will be picked).
-bool wide_registers() {
-#if defined(MNSIM_MULTIVERSIONED)
-  return __builtin_cpu_supports("x86-64-v4");
-#elif defined(__AVX512F__)
-  return true;
-#else
-  return false;
-#endif
-}
-
 }  // namespace
 
 Thomas Thomas::factor(const std::vector<double>& lower, const std::vector<double>& diag, const std::vector<double>& upper) {
@@ -328,7 +317,7 @@ MNSIM_KERNEL void solve_rows_copied(double* first, int rows, const Thomas& m, co
 }
 
 void solve_rows(double* first, int rows, const Thomas& m, const Periodic* per, double* buf) {
-  static const bool tiled = wide_registers();
+  static const bool tiled = wide_registers();  // the tiled kernel needs them to run well
   (tiled ? solve_rows_tiled : solve_rows_copied)(first, rows, m, per, buf);
 }
 

@@ -21,3 +21,16 @@
 // that each kernel version lowers to its own instructions, with the same results.
 typedef double V8 __attribute__((vector_size(64)));
 typedef long long M8 __attribute__((vector_size(64)));
+
+// Whether the kernels that run will have 32 registers of eight doubles (their AVX-512 versions
+// exist and are picked). Kernels written in eight-wide values (V8) are fast only then: with
+// narrower registers each value takes two or four, and they spill.
+inline bool wide_registers() {
+#if defined(MNSIM_MULTIVERSIONED)
+  return __builtin_cpu_supports("x86-64-v4");
+#elif defined(__AVX512F__)
+  return true;
+#else
+  return false;
+#endif
+}

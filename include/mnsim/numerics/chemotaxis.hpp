@@ -15,9 +15,11 @@ namespace mnsim {
 // traffic of three velocity arrays.
 class Chemotaxis {
  public:
-  // fused_rows = false computes every row one face direction at a time, as rows that lack some
-  // of their faces always are; the tests compare the two ways.
-  Chemotaxis(const Grid& g, double chi, double K, int k0, int k1, bool fused_rows = true);
+  // How rows that have all their faces are computed: in one pass where that is faster (with
+  // AVX-512), or always so, or one face direction at a time, as the other rows always are. The
+  // results are bitwise the same; the tests compare the ways.
+  enum class Rows { best, fused, by_direction };
+  Chemotaxis(const Grid& g, double chi, double K, int k0, int k1, Rows rows = Rows::best);
   // Advances u by dt with c frozen over the step; returns the number of substeps taken.
   // u is a whole field (grid.size() values); it may trade its storage with the operator's scratch.
   int step(GridVector& u, const double* c, double dt);
@@ -46,7 +48,7 @@ class Chemotaxis {
   Grid g_;
   double chi_, K_;
   int k0_, k1_;
-  bool fused_rows_;
+  bool fused_rows_;  // rows with all their faces in one pass
   GridVector scratch_;
   std::vector<AlignedRows> rows_;  // per thread
   int last_substeps_ = 1;        // the count of the last step
