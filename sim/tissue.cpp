@@ -102,7 +102,7 @@ double ModelParams::loop_gain() const {
 }
 
 TissueModel::TissueModel(const ModelParams& p, const Grid& g, const LayerMap& layers)
-    : p_(p), grid_(g), layers_(layers), level_(g.nz), qT0_(p.T0 / (p.K_q + p.T0)), inv_C_max_(1 / p.C_max) {
+    : p_(p), grid_(g), layers_(layers), level_(g.nz), qT0_(p.T0 / (p.K_q + p.T0)), inv_C_max_(1 / p.C_max), wide_sums_(wide_registers()) {
   // Rates shared by all layers (MODEL.md section 5). Each baseline loss is split into a basal part
   // and an MMP-driven part lambda * P0 in the ratio (1 - f_P) : f_P.
   const double fP = p.f_P, P0 = p.P0;
@@ -190,30 +190,55 @@ void TissueModel::set_baseline(State& s) const {
 namespace {
 // Cells reacted and then summed while all their fields sit in the L1 cache (13 x 256 doubles).
 constexpr std::size_t kChunk = 256;
+
+constexpr int kSumLanes = 32;
+
+// The level's totals from the 32 lanes of each quantity (lanes l, l + 8, l + 16 and l + 24 first,
+// then the eight in pairs) and its minima over `lanes` lanes; false if a sum is not finite (a NaN
+// or an infinity) or a value lies below its floor.
+bool finish_sums(const double (*acc)[kSumLanes], const double* low, int lanes, double* out, const double* floor) {
+  bool ok = true;
+  for (int q = 0; q < LevelTotals::kCount; ++q) {
+    double a[8];
+    for (int l = 0; l < 8; ++l) a[l] = (acc[q][l] + acc[q][l + 8]) + (acc[q][l + 16] + acc[q][l + 24]);
+    out[q] = ((a[0] + a[1]) + (a[2] + a[3])) + ((a[4] + a[5]) + (a[6] + a[7]));
+    ok &= std::isfinite(out[q]);
+    for (int l = 0; l < lanes; ++l) ok &= low[q * lanes + l] >= floor[q];
+  }
+  return ok;
+}
+
+// The cells of a run from i on as a full group of 32: the last n mod 32 padded with zeros (adding
+// +0 changes no sum, and 0 is above every floor).
+MNSIM_INLINE const double* sum_group(const double* u, std::size_t i, std::size_t n, double* tail) {
+  if (i + kSumLanes <= n) return u + i;
+  std::fill(std::copy(u + i, u + n, tail), tail + kSumLanes, 0.0);
+  return tail;
+}
+
 }  // namespace
 
 // Running totals of one z-level: 32 interleaved partial sums per quantity (cell i of the level
-// into lane i mod 8 of accumulator (i / 8) mod 4), and the smallest value of each. Four
-// accumulators let the additions overlap: with one, every vector addition would wait for the
-// previous one. A NaN anywhere makes its sum NaN, so the check for bad values needs only the
-// sums and the minima.
-struct LevelSums {
+// into sum i mod 32), and the smallest value of each. Thirty-two sums let the additions overlap:
+// with one, every addition would wait for the previous one. A NaN anywhere makes its sum NaN, so
+// the check for bad values needs only the sums and the minima. The lanes are summed as four
+// eight-wide values (V8) where the kernels have AVX-512 (kWide), and as plain doubles in simd
+// loops elsewhere: without AVX-512 GCC took the V8 values through the stack element by element
+// (AVX2 reaction with totals 9.5-11.6 ns per cell, now 5.5), and with it the plain lanes were
+// slower (3.9 against 3.2). Both add in the same order, so the totals are the same bits.
+template <>
+struct LevelSums<true> {
   V8 acc[LevelTotals::kCount][4] = {};
   V8 low[LevelTotals::kCount];
   LevelSums() {
     for (V8& l : low) l = V8{} + HUGE_VAL;
   }
-  MNSIM_INLINE static void lower(V8& m, const V8& v) { m = v < m ? v : m; }
   // n cells starting at a multiple of 32 from the level's first cell.
   MNSIM_INLINE void add(int q, const double* u, std::size_t n) {
     V8 a0 = acc[q][0], a1 = acc[q][1], a2 = acc[q][2], a3 = acc[q][3], m = low[q];
-    double tail[32];  // the last n mod 32 cells, padded with zeros (adding +0 changes no sum)
-    for (std::size_t i = 0; i < n; i += 32) {
-      const double* p = u + i;
-      if (i + 32 > n) {
-        std::fill(std::copy(p, u + n, tail), tail + 32, 0.0);
-        p = tail;
-      }
+    double tail[kSumLanes];
+    for (std::size_t i = 0; i < n; i += kSumLanes) {
+      const double* p = sum_group(u, i, n, tail);
       V8 v0, v1, v2, v3;
       std::memcpy(&v0, p, sizeof v0);
       std::memcpy(&v1, p + 8, sizeof v1);
@@ -223,11 +248,9 @@ struct LevelSums {
       a1 += v1;
       a2 += v2;
       a3 += v3;
-      V8 m01 = v0, m23 = v2;
-      lower(m01, v1);
-      lower(m23, v3);
-      lower(m01, m23);
-      lower(m, m01);
+      V8 m01 = v1 < v0 ? v1 : v0, m23 = v3 < v2 ? v3 : v2;
+      m01 = m23 < m01 ? m23 : m01;
+      m = m01 < m ? m01 : m;
     }
     acc[q][0] = a0;
     acc[q][1] = a1;
@@ -235,21 +258,39 @@ struct LevelSums {
     acc[q][3] = a3;
     low[q] = m;
   }
-  // Writes the level's totals; returns false if a sum is not finite (a NaN or an infinity) or a
-  // value lies below its floor.
   bool finish(double* out, const double* floor) const {
-    bool ok = true;
-    for (int q = 0; q < LevelTotals::kCount; ++q) {
-      const V8 a = (acc[q][0] + acc[q][1]) + (acc[q][2] + acc[q][3]);
-      out[q] = ((a[0] + a[1]) + (a[2] + a[3])) + ((a[4] + a[5]) + (a[6] + a[7]));
-      ok &= std::isfinite(out[q]);
-      for (int l = 0; l < 8; ++l) ok &= low[q][l] >= floor[q];
-    }
-    return ok;
+    double sums[LevelTotals::kCount][kSumLanes], lows[LevelTotals::kCount * 8];
+    std::memcpy(sums, acc, sizeof sums);
+    std::memcpy(lows, low, sizeof lows);
+    return finish_sums(sums, lows, 8, out, floor);
   }
 };
 
-MNSIM_INLINE void TissueModel::sum_chunk(const State& s, int k, std::size_t b, std::size_t e, LevelSums& sums) const {
+template <>
+struct LevelSums<false> {
+  double acc[LevelTotals::kCount][kSumLanes] = {};
+  double low[LevelTotals::kCount][kSumLanes];
+  LevelSums() {
+    for (auto& l : low) std::fill_n(l, kSumLanes, HUGE_VAL);
+  }
+  MNSIM_INLINE void add(int q, const double* u, std::size_t n) {
+    double* __restrict a = acc[q];
+    double* __restrict m = low[q];
+    double tail[kSumLanes];
+    for (std::size_t i = 0; i < n; i += kSumLanes) {
+      const double* p = sum_group(u, i, n, tail);
+#pragma omp simd
+      for (int l = 0; l < kSumLanes; ++l) {
+        a[l] += p[l];
+        m[l] = p[l] < m[l] ? p[l] : m[l];
+      }
+    }
+  }
+  bool finish(double* out, const double* floor) const { return finish_sums(acc, low[0], kSumLanes, out, floor); }
+};
+
+template <bool kWide>
+MNSIM_INLINE void TissueModel::sum_chunk(const State& s, int k, std::size_t b, std::size_t e, LevelSums<kWide>& sums) const {
   const LevelConstants& c = level_[k];
   for (int f = 0; f < kNumFields; ++f)
     if (c.has(f)) sums.add(f, s[f] + b, e - b);
@@ -261,8 +302,8 @@ MNSIM_INLINE void TissueModel::sum_chunk(const State& s, int k, std::size_t b, s
   sums.add(LevelTotals::kSynthesis, syn, e - b);
 }
 
-MNSIM_KERNEL
-bool TissueModel::react_level(State& s, int k, double dt, double* totals) const {
+template <bool kWide>
+MNSIM_KERNEL bool TissueModel::react_level(State& s, int k, double dt, double* totals) const {
   const ModelParams& p = p_;
   const MatrixRates& m = m_;
   const LevelConstants& c = level_[k];
@@ -274,7 +315,7 @@ bool TissueModel::react_level(State& s, int k, double dt, double* totals) const 
   double* O_ = s[O]; double* B_ = s[B]; double* L_ = s[L]; double* T_ = s[T]; double* N_ = s[N];
   double* P_ = s[P]; double* F_ = s[F]; double* C3_ = s[C3]; double* C1_ = s[C1]; double* Cm_ = s[Cm];
   double* E_ = s[E]; double* En_ = s[En]; double* A_ = s[A];
-  LevelSums sums;
+  LevelSums<kWide> sums;
   for (std::size_t b = k * plane, end = b + plane; b < end; b += kChunk) {
     const std::size_t e = std::min(end, b + kChunk);
     if (c.dermis) {  // every field but the pores (LevelConstants::fields)
@@ -328,31 +369,33 @@ bool TissueModel::react_level(State& s, int k, double dt, double* totals) const 
   return !totals || sums.finish(totals, floor_);
 }
 
-MNSIM_KERNEL
-bool TissueModel::sum_level(const State& s, int k, double* totals) const {
+template <bool kWide>
+MNSIM_KERNEL bool TissueModel::sum_level(const State& s, int k, double* totals) const {
   const std::size_t plane = grid_.plane();
-  LevelSums sums;
+  LevelSums<kWide> sums;
   for (std::size_t b = k * plane, end = b + plane; b < end; b += kChunk) sum_chunk(s, k, b, std::min(end, b + kChunk), sums);
   return sums.finish(totals, floor_);
 }
 
 void TissueModel::react(State& s, double dt, LevelTotals* totals) const {
   const int nz = grid_.nz;
+  const auto react_level_of = wide_sums_ ? &TissueModel::react_level<true> : &TissueModel::react_level<false>;
   bool ok = true;
   if (totals) totals->v.assign(std::size_t(nz) * LevelTotals::kCount, 0.0);
 #pragma omp parallel for schedule(static) reduction(&& : ok)
   for (int k = 0; k < nz; ++k)
     if (level_[k].soluble || totals)  // hypodermis is inert, only summed
-      ok = react_level(s, k, dt, totals ? &totals->v[std::size_t(k) * LevelTotals::kCount] : nullptr) && ok;
+      ok = (this->*react_level_of)(s, k, dt, totals ? &totals->v[std::size_t(k) * LevelTotals::kCount] : nullptr) && ok;
   if (totals) totals->valid = ok;
 }
 
 void TissueModel::totals(const State& s, LevelTotals& t) const {
   const int nz = grid_.nz;
+  const auto sum_level_of = wide_sums_ ? &TissueModel::sum_level<true> : &TissueModel::sum_level<false>;
   bool ok = true;
   t.v.assign(std::size_t(nz) * LevelTotals::kCount, 0.0);
 #pragma omp parallel for schedule(static) reduction(&& : ok)
-  for (int k = 0; k < nz; ++k) ok = sum_level(s, k, &t.v[std::size_t(k) * LevelTotals::kCount]) && ok;
+  for (int k = 0; k < nz; ++k) ok = (this->*sum_level_of)(s, k, &t.v[std::size_t(k) * LevelTotals::kCount]) && ok;
   t.valid = ok;
 }
 

@@ -71,6 +71,7 @@ struct LevelTotals {
   double at(int k, int q) const { return v[std::size_t(k) * kCount + q]; }
 };
 
+template <bool kWide>
 struct LevelSums;  // running totals of one level (sim/tissue.cpp)
 
 // Rates shared by all levels, solved from the turnover times and the baseline split.
@@ -106,6 +107,9 @@ class TissueModel {
   void react(State& s, double dt, LevelTotals* totals = nullptr) const;
   // The level totals of a state, as react() takes them.
   void totals(const State& s, LevelTotals& t) const;
+  // How the level totals are summed: in eight-wide values (picked where the kernels have
+  // AVX-512) or in plain double lanes; the same bits either way, which the tests check.
+  void use_wide_sums(bool wide) { wide_sums_ = wide; }
   // Values below this count as negative beyond round-off: -1e-9 of the field's natural scale.
   double negative_floor(int field) const { return floor_[field]; }
 
@@ -127,9 +131,13 @@ class TissueModel {
  private:
   // One z-level, on the thread that owns it (kernels: include/mnsim/core/kernel.hpp). Both take
   // the totals chunk by chunk through sum_chunk, so they agree bitwise; false: a bad value.
+  // kWide: the totals summed in eight-wide values, else in double lanes (use_wide_sums).
+  template <bool kWide>
   bool react_level(State& s, int k, double dt, double* totals) const;
+  template <bool kWide>
   bool sum_level(const State& s, int k, double* totals) const;
-  void sum_chunk(const State& s, int k, std::size_t b, std::size_t e, LevelSums& sums) const;
+  template <bool kWide>
+  void sum_chunk(const State& s, int k, std::size_t b, std::size_t e, LevelSums<kWide>& sums) const;
 
   ModelParams p_;
   Grid grid_;
@@ -138,6 +146,7 @@ class TissueModel {
   MatrixRates m_;
   double floor_[LevelTotals::kCount];  // the synthesis rate has none: -inf
   double qT0_, inv_C_max_;
+  bool wide_sums_;
 };
 
 }  // namespace mnsim
