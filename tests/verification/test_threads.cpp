@@ -82,6 +82,7 @@ TEST_CASE("2D runs give bitwise identical fields and time series with 1, 2 and 3
 }
 
 TEST_CASE("3D runs give bitwise identical fields and time series with 1, 2 and 3 threads", "[verification]") {
-  check_thread_independence({"grid.nx=12", "grid.ny=10", "grid.nz=90", "device.type=random", "device.density=4000",
+  // nx = 16: the chemotaxis takes its rows in one pass (fused_row) where the kernels have AVX-512.
+  check_thread_independence({"grid.nx=16", "grid.ny=10", "grid.nz=90", "device.type=random", "device.density=4000",
                              "schedule.count=1", "time.end=5", "time.output_interval=2"});
 }
