@@ -25,3 +25,26 @@ TEST_CASE("Grid arrays of 2 MiB and more start on a 2 MiB boundary and keep thei
   GridVector small(100, 1.5);
   CHECK(std::accumulate(small.begin(), small.end(), 0.0) == 150.0);
 }
+
+TEST_CASE("Aligned rows start on cache lines (after their lead), stay inside what was reserved and do not overlap", "[unit]") {
+  const std::pair<std::size_t, std::size_t> rows[] = {{259, 1}, {259, 1}, {257, 1}, {256, 0}, {50, 0}, {3, 5}, {8192, 0}};
+  std::size_t room = 0;
+  for (const auto& [n, lead] : rows) room += AlignedRows::room(n, lead);
+  AlignedRows scratch;
+  scratch.reserve(room);
+  for (int pass = 0; pass < 2; ++pass) {  // the same rows again after rewind()
+    scratch.rewind();
+    double* end = nullptr;
+    const double* first = nullptr;
+    for (const auto& [n, lead] : rows) {
+      double* row = scratch.cut(n, lead);
+      INFO("row of " << n << " with lead " << lead);
+      CHECK(reinterpret_cast<std::uintptr_t>(row + lead) % 64 == 0);
+      if (end) CHECK(row >= end);
+      if (!first) first = row;
+      end = row + n;
+      std::fill(row, end, double(n));  // writes inside the storage (checked by sanitizers and valgrind)
+    }
+    CHECK(end - first <= std::ptrdiff_t(room));
+  }
+}
