@@ -41,10 +41,9 @@ MNSIM_INLINE void substitute_row(double* base, std::size_t stride, int lanes, co
   for (int l = 0; l < lanes; ++l) cur[l] -= c * next[l];
 }
 
-template <int ahead>
 MNSIM_INLINE void thomas_lanes(double* base, std::size_t stride, int lanes, const Thomas& m) {
   const int n = m.n();
-  for (int i = 0; i < n; ++i) eliminate_row<ahead>(base, stride, lanes, m, i);
+  for (int i = 0; i < n; ++i) eliminate_row<0>(base, stride, lanes, m, i);
   for (int i = n - 2; i >= 0; --i) substitute_row(base, stride, lanes, m, i);
 }
 
@@ -262,7 +261,7 @@ void Thomas::refactor(const std::vector<double>& lower_diag, const std::vector<d
 
 MNSIM_KERNEL
 void solve_lanes(double* base, std::size_t stride, int lanes, const Thomas& m, const Periodic* per, double* f) {
-  thomas_lanes<0>(base, stride, lanes, m);
+  thomas_lanes(base, stride, lanes, m);
   if (!per) return;
   const int n = m.n();
   periodic_factor(base, stride, lanes, n, *per, f);
@@ -272,11 +271,6 @@ void solve_lanes(double* base, std::size_t stride, int lanes, const Thomas& m, c
 #pragma omp simd
     for (int l = 0; l < lanes; ++l) row[l] -= f[l] * z;
   }
-}
-
-MNSIM_KERNEL
-void solve_columns(double* base, std::size_t stride, int lanes, const Thomas& m) {
-  thomas_lanes<4>(base, stride, lanes, m);
 }
 
 namespace {

@@ -30,10 +30,8 @@ struct Periodic {
 // `lanes` systems, element i of lane l at base[i * stride + l] (y lines of a plane, z columns).
 // `f` is scratch for `lanes` values, used only when `per` is given.
 void solve_lanes(double* base, std::size_t stride, int lanes, const Thomas& m, const Periodic* per, double* f);
-// The same without the periodic part for systems whose rows lie far apart in memory (z columns
-// of a grid), with the rows ahead prefetched.
-void solve_columns(double* base, std::size_t stride, int lanes, const Thomas& m);
-// Every column of the planes at base (plane values each, m.n() of them), in fixed blocks of
+// Every column of the planes at base (plane values each, m.n() of them), as solve_lanes without
+// the periodic part, with the rows ahead prefetched (they lie a plane apart), in fixed blocks of
 // columns spread over the threads, so the result does not depend on the thread count.
 void solve_all_columns(double* base, std::size_t plane, const Thomas& m);
 
