@@ -282,7 +282,6 @@ namespace {
 struct SubstepRows {
   double *upad, *cpad, *fx_pad, *vx_pad, *fy_prev, *fy, *fz, *vy_prev, *vy, *vz, *below_top, *below, *below_v;
   SubstepRows(AlignedRows& r, std::size_t nx, std::size_t rows) {
-    r.rewind();
     upad = r.cut(nx + 3, 1);
     cpad = r.cut(nx + 3, 1);
     fx_pad = r.cut(nx + 1, 1);
@@ -299,13 +298,11 @@ struct SubstepRows {
 };
 }  // namespace
 
+int Chemotaxis::block_rows() const { return std::clamp(kBlockValues / g_.nx, 1, g_.ny); }
+
 AlignedRows& Chemotaxis::thread_rows() {
-  // Each thread sizes its own rows, on the first call, from its own heap: rows a thread allocated
-  // for another made the x sweeps of the diffusion (which keeps its rows the same way) 20 %
-  // slower. max_out_rate cuts fewer rows from the same storage.
-  AlignedRows& r = rows_[omp_get_thread_num()];
-  r.reserve(SubstepRows::room(g_.nx, std::clamp(kBlockValues / g_.nx, 1, g_.ny)));
-  return r;
+  // Room for a substep's rows; max_out_rate cuts fewer from the same storage.
+  return rows_.mine(SubstepRows::room(g_.nx, block_rows()));
 }
 
 double Chemotaxis::max_out_rate(const double* c) {
@@ -314,11 +311,10 @@ double Chemotaxis::max_out_rate(const double* c) {
   const std::size_t plane = g.plane();
   const FaceVelocity vel{chi_ / g.dx, 0.5 / K_};
   double max_out = 0;
-  if (rows_.size() < std::size_t(omp_get_max_threads())) rows_.resize(omp_get_max_threads());
+  rows_.size_for(omp_get_max_threads());
 #pragma omp parallel reduction(max : max_out)
   {
     AlignedRows& rows = thread_rows();
-    rows.rewind();
     double* pad = rows.cut(nx + 3, 1);
     double* vx = rows.cut(nx + 1, 1);
     double *vy_up = rows.cut(nx), *vy_down = rows.cut(nx), *vz_up = rows.cut(nx), *vz_down = rows.cut(nx);
@@ -377,23 +373,27 @@ void Chemotaxis::substep(const double* u, const double* c, double* out, double d
   // calls: allocating it per substep cost a page-in), with their velocities in `below_v` and
   // their largest speed per row in `below_top` when the outflow is checked. Each face flux is
   // computed the same way in any task, so the tasks do not change the result.
-  const int rows = std::clamp(kBlockValues / nx, 1, ny), blocks = (ny + rows - 1) / rows;
+  const int rows = block_rows(), blocks = (ny + rows - 1) / rows;
   const int threads = omp_get_max_threads(), levels = k1_ - k0_;
   const int runs = std::min(levels, (threads + blocks - 1) / blocks), run = (levels + runs - 1) / runs;
-  if (rows_.size() < std::size_t(threads)) rows_.resize(threads);
+  rows_.size_for(threads);
   double top = 0, m = 0;
 #pragma omp parallel reduction(max : top, m)
   {
-    auto z_row = [&](int j, int k, double* f, double* v) {  // the faces below row j of level k
+    auto row = [&](int j) { return std::size_t(wrap(j, ny)) * nx; };  // row j of a plane, periodic
+    // The cells behind and beyond the z faces above the row that starts at a on level k (the
+    // faces between a and a + plane). Beyond the ends of the active range the reconstruction has
+    // no slope.
+    auto z_behind = [&](std::size_t a, int k) { return k - 1 >= k0_ ? a - plane : a; };
+    auto z_beyond = [&](std::size_t a, int k) { return k + 2 < k1_ ? a + 2 * plane : a + plane; };
+    auto z_row = [&](int j, int k, double* f, double* v) {  // the faces above row j of level k
       if (k < k0_ || k + 1 >= k1_) {  // no-flux walls at the ends of the active range
         std::fill(f, f + nx, 0.0);
         if (check) std::fill(v, v + nx, 0.0);
         return 0.0;
       }
       const std::size_t a = g.idx(0, j, k), b = a + plane;
-      // Beyond the ends of the active range the reconstruction has no slope.
-      const std::size_t aa = k - 1 >= k0_ ? a - plane : a, bb = k + 2 < k1_ ? b + plane : b;
-      return faces(u + aa, u + a, u + b, u + bb, c + a, c + b, nx, f, v);
+      return faces(u + z_behind(a, k), u + a, u + b, u + z_beyond(a, k), c + a, c + b, nx, f, v);
     };
     const SubstepRows t(thread_rows(), nx, rows);
     double *upad = t.upad, *cpad = t.cpad, *fy_prev = t.fy_prev, *fy = t.fy, *fz = t.fz;
@@ -413,7 +413,6 @@ void Chemotaxis::substep(const double* u, const double* c, double* out, double d
         const double* uk = u + k * plane;
         const double* ck = c + k * plane;
         auto y_row = [&](int j, double* f, double* v) {  // the faces above row j
-          auto row = [&](int jj) { return std::size_t(wrap(jj, ny)) * nx; };
           return faces(uk + row(j - 1), uk + row(j), uk + row(j + 1), uk + row(j + 2), ck + row(j), ck + row(j + 1), nx,
                        f, v);
         };
@@ -441,11 +440,10 @@ void Chemotaxis::substep(const double* u, const double* c, double* out, double d
           }
           if (fused) {
             // fy_prev and kept take the fluxes above the row in place of those below it.
-            auto row = [&](int jj) { return std::size_t(wrap(jj, ny)) * nx; };
-            const std::size_t zb = id + plane, zaa = k - 1 >= k0_ ? id - plane : id, zbb = k + 2 < k1_ ? zb + plane : zb;
-            const RowRefs w{upad, cpad, u + id,     uk + row(j - 1), uk + row(j + 1), uk + row(j + 2),
-                            ck + row(j + 1), u + zaa,  u + zb,     u + zbb,        c + zb,          fy_prev,
-                            kept,           out + id, vx,         vy,      vz};
+            const std::size_t zb = id + plane;
+            const RowRefs w{upad,     cpad,   u + id,           uk + row(j - 1), uk + row(j + 1), uk + row(j + 2),
+                            ck + row(j + 1), u + z_behind(id, k), u + zb, u + z_beyond(id, k), c + zb, fy_prev,
+                            kept,     out + id, vx,            vy,              vz};
             if (check) {
               const RowSpeeds top_speeds = fused_row_checked(vel, r, nx, w);
               x_top = top_speeds.x;

@@ -43,14 +43,15 @@ class Chemotaxis {
   // nothing: the padded rows of u and c, the fluxes and velocities through one row's faces, and
   // for a task's block of rows the z-face fluxes kept for the next level, their velocities and
   // largest speed per row.
-  AlignedRows& thread_rows();  // the calling thread's, sized (inside a parallel region)
+  AlignedRows& thread_rows();  // the calling thread's, sized and rewound (inside a parallel region)
+  int block_rows() const;      // rows in the block of a substep's task
 
   Grid g_;
   double chi_, K_;
   int k0_, k1_;
   bool fused_rows_;  // rows with all their faces in one pass
   GridVector scratch_;
-  std::vector<AlignedRows> rows_;  // per thread
+  ThreadRows rows_;
   int last_substeps_ = 1;        // the count of the last step
   long outflow_passes_ = 0;
 };

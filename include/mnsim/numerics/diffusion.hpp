@@ -46,7 +46,7 @@ class ImplicitDiffusion {
   std::vector<double> zl_, zd_, zu_;  // the diagonals of z_, kept like Cyclic's
   // Per thread, the transposed block of x lines and the periodic factors of a row of y lines,
   // kept across calls so that a step allocates nothing.
-  std::vector<AlignedRows> rows_;
+  ThreadRows rows_;
 };
 
 }  // namespace mnsim
