@@ -124,8 +124,8 @@ MNSIM_INLINE void flux8(const FaceVelocity& vel, const V8& uaa, const V8& ua, co
   v = drive / (damp * damp);
   const M8 towards_b = drive > 0;
   const V8 base = towards_b ? ua : ub;
-  const V8 p = towards_b ? ua - uaa : ua - ub;
-  const V8 q = towards_b ? ub - ua : ub - ubb;
+  const V8 p = ua - (towards_b ? uaa : ub);
+  const V8 q = ub - (towards_b ? ua : ubb);
   const V8 lo = q < p ? q : p, hi = p < q ? q : p;  // min_of(p, q), max_of(p, q)
   const V8 zero{};
   const V8 minmod = (lo < zero ? zero : lo) + (zero < hi ? zero : hi);  // as minmod()
