@@ -105,40 +105,71 @@ MNSIM_INLINE void periodic_factor(const double* base, std::size_t stride, Lanes 
   for (int l = 0; l < int(lanes); ++l) f[l] = (base[l] + p.vfac * last[l]) / p.denom;
 }
 
-// An 8 x 8 tile of doubles transposed in registers: three rounds of two-input shuffles. With
-// AVX-512 these are single instructions; element-wise copies would go through memory and stall
-// on store forwarding.
-constexpr int kTile = 8;
+// Square tiles of doubles transposed in registers, L x L in L values of L lanes: 8 x 8 where the
+// kernels have AVX-512 (three rounds of two-input shuffles, each a single instruction), 4 x 4
+// where they have AVX2 (two rounds). Element-wise copies would go through memory and stall on
+// store forwarding.
+template <int L>
+struct Tile;
 
-MNSIM_INLINE void transpose8(V8 r[kTile]) {
-  V8 t[kTile], u[kTile];
-  for (int p = 0; p < kTile; p += 2) {
-    t[p] = __builtin_shuffle(r[p], r[p + 1], M8{0, 8, 2, 10, 4, 12, 6, 14});
-    t[p + 1] = __builtin_shuffle(r[p], r[p + 1], M8{1, 9, 3, 11, 5, 13, 7, 15});
+template <>
+struct Tile<8> {
+  using V = V8;
+  static MNSIM_INLINE void transpose(V8 r[8]) {
+    V8 t[8], u[8];
+    for (int p = 0; p < 8; p += 2) {
+      t[p] = __builtin_shuffle(r[p], r[p + 1], M8{0, 8, 2, 10, 4, 12, 6, 14});
+      t[p + 1] = __builtin_shuffle(r[p], r[p + 1], M8{1, 9, 3, 11, 5, 13, 7, 15});
+    }
+    for (int p : {0, 1, 4, 5}) {
+      u[p] = __builtin_shuffle(t[p], t[p + 2], M8{0, 1, 8, 9, 4, 5, 12, 13});
+      u[p + 2] = __builtin_shuffle(t[p], t[p + 2], M8{2, 3, 10, 11, 6, 7, 14, 15});
+    }
+    for (int p = 0; p < 4; ++p) {
+      r[p] = __builtin_shuffle(u[p], u[p + 4], M8{0, 1, 2, 3, 8, 9, 10, 11});
+      r[p + 4] = __builtin_shuffle(u[p], u[p + 4], M8{4, 5, 6, 7, 12, 13, 14, 15});
+    }
   }
-  for (int p : {0, 1, 4, 5}) {
-    u[p] = __builtin_shuffle(t[p], t[p + 2], M8{0, 1, 8, 9, 4, 5, 12, 13});
-    u[p + 2] = __builtin_shuffle(t[p], t[p + 2], M8{2, 3, 10, 11, 6, 7, 14, 15});
-  }
-  for (int p = 0; p < 4; ++p) {
-    r[p] = __builtin_shuffle(u[p], u[p + 4], M8{0, 1, 2, 3, 8, 9, 10, 11});
-    r[p + 4] = __builtin_shuffle(u[p], u[p + 4], M8{4, 5, 6, 7, 12, 13, 14, 15});
-  }
-}
+};
 
-// Copies the tile at src (rows `sstride` apart) to dst (rows `dstride` apart), transposed; with
-// zc, output row q becomes row q - f_q zc (the periodic correction of an x line).
+template <>
+struct Tile<4> {
+  using V = V4;
+  static MNSIM_INLINE void transpose(V4 r[4]) {
+    V4 t[4];
+    for (int p = 0; p < 4; p += 2) {
+      t[p] = __builtin_shuffle(r[p], r[p + 1], M4{0, 4, 2, 6});
+      t[p + 1] = __builtin_shuffle(r[p], r[p + 1], M4{1, 5, 3, 7});
+    }
+    for (int p = 0; p < 2; ++p) {
+      r[p] = __builtin_shuffle(t[p], t[p + 2], M4{0, 1, 4, 5});
+      r[p + 2] = __builtin_shuffle(t[p], t[p + 2], M4{2, 3, 6, 7});
+    }
+  }
+};
+
+constexpr int kTile = 8;  // the tile of the fused elimination (forward_rows)
+
+// Copies the L x L tile at src (rows `sstride` apart) to dst (rows `dstride` apart), transposed;
+// with zc, output row q becomes row q - f_q zc (the periodic correction of an x line). The loops
+// are unrolled so that the tile stays in registers: rolled, GCC kept AVX2's tiles on the stack and
+// the x sweep took twice as long.
+template <int L>
 MNSIM_INLINE void copy_tile_transposed(const double* src, std::size_t sstride, double* dst, std::size_t dstride,
                                       const double* f = nullptr, const double* zc = nullptr) {
-  V8 r[kTile];
-  for (int q = 0; q < kTile; ++q) std::memcpy(&r[q], src + q * sstride, sizeof(V8));
-  transpose8(r);
+  using V = typename Tile<L>::V;
+  V r[L];
+#pragma GCC unroll 8
+  for (int q = 0; q < L; ++q) std::memcpy(&r[q], src + q * sstride, sizeof(V));
+  Tile<L>::transpose(r);
   if (zc) {
-    V8 z;
-    std::memcpy(&z, zc, sizeof(V8));
-    for (int q = 0; q < kTile; ++q) r[q] -= f[q] * z;
+    V z;
+    std::memcpy(&z, zc, sizeof(V));
+#pragma GCC unroll 8
+    for (int q = 0; q < L; ++q) r[q] -= f[q] * z;
   }
-  for (int q = 0; q < kTile; ++q) std::memcpy(dst + q * dstride, &r[q], sizeof(V8));
+#pragma GCC unroll 8
+  for (int q = 0; q < L; ++q) std::memcpy(dst + q * dstride, &r[q], sizeof(V));
 }
 
 // Elimination of kRowBlock whole lines straight from their rows (n a multiple of 8): each 8 x 8
@@ -160,7 +191,7 @@ MNSIM_INLINE void forward_rows(const double* x, const double* next, int n, const
         std::memcpy(&r[t][q], x + std::size_t(t * kTile + q) * n + i0, sizeof(V8));
         __builtin_prefetch(next + std::size_t(t * kTile + q) * n + i0, 1);
       }
-      transpose8(r[t]);
+      Tile<kTile>::transpose(r[t]);
     }
 #pragma GCC unroll 8
     for (int c = 0; c < kTile; ++c) {
@@ -177,27 +208,29 @@ MNSIM_INLINE void forward_rows(const double* x, const double* next, int n, const
   }
 }
 
-// Line q of the nr lines at x (length n) into lane q of buf; idle lanes solve zeros. Tiled: in
-// 8 x 8 register tiles where they fit; otherwise element by element.
-template <bool Tiled>
+// Line q of the nr lines at x (length n) into lane q of buf; idle lanes solve zeros. In L x L
+// register tiles where they fit (L > 0); otherwise element by element.
+template <int L>
 MNSIM_INLINE void transpose_in(const double* x, int nr, int n, double* __restrict buf) {
   constexpr int W = kRowBlock;
-  const int tiled = Tiled && nr == W ? n / kTile * kTile : 0;
-  for (int i0 = 0; i0 < tiled; i0 += kTile)
-    for (int q0 = 0; q0 < W; q0 += kTile) copy_tile_transposed(x + std::size_t(q0) * n + i0, n, buf + i0 * W + q0, W);
+  const int tiled = L && nr == W ? n / L * L : 0;
+  if constexpr (L > 0)
+    for (int i0 = 0; i0 < tiled; i0 += L)
+      for (int q0 = 0; q0 < W; q0 += L) copy_tile_transposed<L>(x + std::size_t(q0) * n + i0, n, buf + i0 * W + q0, W);
   for (int q = 0; q < W; ++q)
     for (int i = tiled; i < n; ++i) buf[i * W + q] = q < nr ? x[std::size_t(q) * n + i] : 0.0;
 }
 
 // The inverse of transpose_in for the first nr lanes, with the periodic correction
 // x_qi = buf_iq - f_q zc_i applied on the way (zc null: none).
-template <bool Tiled>
+template <int L>
 MNSIM_INLINE void transpose_out(const double* __restrict buf, int nr, int n, const double* zc, const double* f, double* x) {
   constexpr int W = kRowBlock;
-  const int tiled = Tiled && nr == W ? n / kTile * kTile : 0;
-  for (int i0 = 0; i0 < tiled; i0 += kTile)
-    for (int q0 = 0; q0 < W; q0 += kTile)
-      copy_tile_transposed(buf + i0 * W + q0, W, x + std::size_t(q0) * n + i0, n, f + q0, zc ? zc + i0 : nullptr);
+  const int tiled = L && nr == W ? n / L * L : 0;
+  if constexpr (L > 0)
+    for (int i0 = 0; i0 < tiled; i0 += L)
+      for (int q0 = 0; q0 < W; q0 += L)
+        copy_tile_transposed<L>(buf + i0 * W + q0, W, x + std::size_t(q0) * n + i0, n, f + q0, zc ? zc + i0 : nullptr);
   for (int q = 0; q < nr; ++q)
     for (int i = tiled; i < n; ++i) x[std::size_t(q) * n + i] = zc ? buf[i * W + q] - f[q] * zc[i] : buf[i * W + q];
 }
@@ -207,37 +240,45 @@ MNSIM_INLINE void transpose_out(const double* __restrict buf, int nr, int n, con
 // kRowBlock lines into buf (element i of line q at buf[i * kRowBlock + q]) turns the lines into
 // lanes; the block stays in the core's cache, so the transposes cost no memory traffic. Several
 // vector registers of lanes advance side by side, so the chains overlap instead of waiting.
-// Tiled: transposes in 8 x 8 register tiles, with the elimination done in the tiles on the way
-// in (forward_rows); that needs 32 wide registers and two-input shuffles (AVX-512), and with
-// narrower ones element-wise copies are several times faster. Same operations either way.
-template <bool Tiled>
+// L: the transposes go through L x L register tiles (RowTiles). With 8 x 8 tiles the elimination
+// is done in the tiles on the way in (forward_rows); that needs 32 wide registers (AVX-512). With
+// AVX2, 4 x 4 tiles take an x sweep of a 256^2 plane from 75 to 55 us (in cache); without it
+// (SSE2) they would take 300 us, so there the copies go element by element (L = 0). Same
+// operations every way.
+template <int L>
 MNSIM_INLINE void rows_solve(double* first, int rows, const Thomas& m, const Periodic* per, double* buf) {
   constexpr int W = kRowBlock;
   // The block kernels step eight lanes at a time where the kernel runs with 32 wide registers
   // (AVX-512). Elsewhere they step single doubles, which GCC vectorises itself there: eight-wide
   // values made the AVX2 build 2.4 times slower, four-wide ones 8 % slower.
-  using Lanes = std::conditional_t<Tiled, V8, double>;
+  using Lanes = std::conditional_t<L == kTile, V8, double>;
   const std::integral_constant<int, W> lanes;
   const int n = m.n();
   for (int r0 = 0; r0 < rows; r0 += W) {
     const int nr = std::min(W, rows - r0);
     double* x = first + std::size_t(r0) * n;
-    if (Tiled && nr == W && n % kTile == 0) {
+    if (L == kTile && nr == W && n % kTile == 0) {
       // The last block has no next one in these rows; it "prefetches" itself, which is free.
       forward_rows(x, r0 + 2 * W <= rows ? x + std::size_t(W) * n : x, n, m, buf);
     } else {
-      transpose_in<Tiled>(x, nr, n, buf);
+      transpose_in<L>(x, nr, n, buf);
       forward_block<W, Lanes>(buf, m);
     }
     backward_block<W, Lanes>(buf, m);
     double f[W] = {};
     if (per) periodic_factor(buf, W, lanes, n, *per, f);
-    transpose_out<Tiled>(buf, nr, n, per ? per->zc.data() : nullptr, f, x);
+    transpose_out<L>(buf, nr, n, per ? per->zc.data() : nullptr, f, x);
   }
 }
 
-MNSIM_KERNEL void solve_rows_tiled(double* first, int rows, const Thomas& m, const Periodic* per, double* buf) {
-  rows_solve<true>(first, rows, m, per, buf);
+MNSIM_KERNEL void solve_rows_tiles8(double* first, int rows, const Thomas& m, const Periodic* per, double* buf) {
+  rows_solve<8>(first, rows, m, per, buf);
+}
+MNSIM_KERNEL void solve_rows_tiles4(double* first, int rows, const Thomas& m, const Periodic* per, double* buf) {
+  rows_solve<4>(first, rows, m, per, buf);
+}
+MNSIM_KERNEL void solve_rows_copied(double* first, int rows, const Thomas& m, const Periodic* per, double* buf) {
+  rows_solve<0>(first, rows, m, per, buf);
 }
 
 }  // namespace
@@ -306,13 +347,17 @@ void solve_all_columns(double* base, std::size_t plane, const Thomas& m) {
   }
 }
 
-MNSIM_KERNEL void solve_rows_copied(double* first, int rows, const Thomas& m, const Periodic* per, double* buf) {
-  rows_solve<false>(first, rows, m, per, buf);
+RowTiles best_row_tiles() {
+  static const RowTiles best = wide_registers() ? RowTiles::eight : (avx2_registers() ? RowTiles::four : RowTiles::none);
+  return best;
 }
 
-void solve_rows(double* first, int rows, const Thomas& m, const Periodic* per, double* buf) {
-  static const bool tiled = wide_registers();  // the tiled kernel needs them to run well
-  (tiled ? solve_rows_tiled : solve_rows_copied)(first, rows, m, per, buf);
+void solve_rows(double* first, int rows, const Thomas& m, const Periodic* per, double* buf, RowTiles tiles) {
+  switch (tiles) {
+    case RowTiles::eight: return solve_rows_tiles8(first, rows, m, per, buf);
+    case RowTiles::four: return solve_rows_tiles4(first, rows, m, per, buf);
+    case RowTiles::none: return solve_rows_copied(first, rows, m, per, buf);
+  }
 }
 
 }  // namespace mnsim

@@ -21,16 +21,28 @@
 // that each kernel version lowers to its own instructions, with the same results.
 typedef double V8 __attribute__((vector_size(64)));
 typedef long long M8 __attribute__((vector_size(64)));
+typedef double V4 __attribute__((vector_size(32)));
+typedef long long M4 __attribute__((vector_size(32)));
 
-// Whether the kernels that run will have 32 registers of eight doubles (their AVX-512 versions
-// exist and are picked). Kernels written in eight-wide values (V8) are fast only then: with
-// narrower registers each value takes two or four, and they spill.
-inline bool wide_registers() {
+// Whether the kernel versions that run have AVX2 (x86-64-v3) or also AVX-512 (x86-64-v4): those
+// versions exist and the CPU picks them, or the whole build targets such a CPU.
+enum class KernelIsa { avx2, avx512 };
+inline bool kernels_have([[maybe_unused]] KernelIsa isa) {
 #if defined(MNSIM_MULTIVERSIONED)
-  return __builtin_cpu_supports("x86-64-v4");
+  return isa == KernelIsa::avx512 ? __builtin_cpu_supports("x86-64-v4") : __builtin_cpu_supports("x86-64-v3");
 #elif defined(__AVX512F__)
   return true;
+#elif defined(__AVX2__)
+  return isa == KernelIsa::avx2;
 #else
   return false;
 #endif
 }
+
+// Whether the kernels that run will have 32 registers of eight doubles (AVX-512). Kernels written
+// in eight-wide values (V8) are fast only then: with narrower registers each value takes two or
+// four, and they spill.
+inline bool wide_registers() { return kernels_have(KernelIsa::avx512); }
+// Whether they will have AVX2's sixteen registers of four doubles, where four-wide values (V4)
+// are fast.
+inline bool avx2_registers() { return kernels_have(KernelIsa::avx2); }

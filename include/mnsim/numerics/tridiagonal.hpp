@@ -35,12 +35,16 @@ void solve_lanes(double* base, std::size_t stride, int lanes, const Thomas& m, c
 // columns spread over the threads, so the result does not depend on the thread count.
 void solve_all_columns(double* base, std::size_t plane, const Thomas& m);
 
+// How solve_rows transposes its blocks of lines: through 8 x 8 register tiles (fast with AVX-512),
+// 4 x 4 tiles (AVX2) or element by element. Every way gives the same results; the best for the
+// instruction set the kernels run with is the default, and the tests run them all on any CPU.
+enum class RowTiles { eight, four, none };
+RowTiles best_row_tiles();
+
 // `rows` contiguous lines of length m.n() (x lines): blocks of lines are transposed into `buf`
 // (kRowBlock * m.n() values), solved across lanes and transposed back.
-void solve_rows(double* first, int rows, const Thomas& m, const Periodic* per, double* buf);
-// The way solve_rows goes on CPUs without AVX-512 (element-wise transposes), with the same
-// results; here so that the tests run it on any machine.
-void solve_rows_copied(double* first, int rows, const Thomas& m, const Periodic* per, double* buf);
+void solve_rows(double* first, int rows, const Thomas& m, const Periodic* per, double* buf,
+                RowTiles tiles = best_row_tiles());
 constexpr int kRowBlock = 16;
 
 }  // namespace mnsim
