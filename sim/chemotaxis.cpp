@@ -81,11 +81,10 @@ void pad_periodic(const double* row, int n, double* p) {
 // Fluxes through n faces that lie side by side: face i is between cells ua[i] (behind) and ub[i]
 // (ahead), with uaa[i] behind the one and ubb[i] beyond the other; ca and cb are the attractant
 // either side. The same kernel serves the x, y and z faces, which differ only in the row pointers.
-// With kVelocity it also stores the face velocities in v and returns the largest face speed |v|,
-// for the substep's outflow check.
-template <bool kVelocity>
+// With kSpeed it also returns the largest face speed |v|, for the substep's outflow check.
+template <bool kSpeed>
 MNSIM_INLINE double fluxes(FaceVelocity vel, const double* uaa, const double* ua, const double* ub, const double* ubb,
-                           const double* ca, const double* cb, int n, double* __restrict f, double* __restrict v) {
+                           const double* ca, const double* cb, int n, double* __restrict f) {
   double top = 0;
 #pragma omp simd reduction(max : top)
   for (int i = 0; i < n; ++i) {
@@ -95,23 +94,20 @@ MNSIM_INLINE double fluxes(FaceVelocity vel, const double* uaa, const double* ua
     const double vi = vel.damped(drive, ca[i], cb[i]);
     const double flux = vi * face_value(drive > 0, uaa[i], ua[i], ub[i], ubb[i]);
     f[i] = pick(vi != 0, flux, 0.0);
-    if (kVelocity) {
-      v[i] = vi;
-      top = max_of(top, std::fabs(vi));
-    }
+    if (kSpeed) top = max_of(top, std::fabs(vi));
   }
   return top;
 }
 
 MNSIM_KERNEL void face_fluxes(FaceVelocity vel, const double* uaa, const double* ua, const double* ub,
                               const double* ubb, const double* ca, const double* cb, int n, double* __restrict f) {
-  fluxes<false>(vel, uaa, ua, ub, ubb, ca, cb, n, f, nullptr);
+  fluxes<false>(vel, uaa, ua, ub, ubb, ca, cb, n, f);
 }
 
-MNSIM_KERNEL double face_fluxes_velocities(FaceVelocity vel, const double* uaa, const double* ua, const double* ub,
-                                           const double* ubb, const double* ca, const double* cb, int n,
-                                           double* __restrict f, double* __restrict v) {
-  return fluxes<true>(vel, uaa, ua, ub, ubb, ca, cb, n, f, v);
+MNSIM_KERNEL double face_fluxes_speed(FaceVelocity vel, const double* uaa, const double* ua, const double* ub,
+                                      const double* ubb, const double* ca, const double* cb, int n,
+                                      double* __restrict f) {
+  return fluxes<true>(vel, uaa, ua, ub, ubb, ca, cb, n, f);
 }
 
 // The same flux for eight faces side by side, in vector values: the same IEEE operations in the
@@ -146,8 +142,6 @@ MNSIM_INLINE void raise_to_speed(V8& top, const V8& v) {  // top = max_of(top, |
 struct RowRefs {
   const double *upad, *cpad, *u, *u_ym, *u_yp, *u_ypp, *c_yp, *u_zaa, *u_zb, *u_zbb, *c_zb;
   double *fy, *fz, *out;
-  double *vx, *vy, *vz;  // with the check: the velocities through the faces right of, above
-                         // (along y) and above (along z) each cell
 };
 struct RowSpeeds {
   double x = 0, y = 0, z = 0;  // the largest face speeds of the row's x faces and the faces above it
@@ -197,9 +191,6 @@ MNSIM_INLINE RowSpeeds fused_row_impl(const FaceVelocity& vel, double r, int n, 
     store8(w.fy + i, fy);
     store8(w.fz + i, fz);
     if (kCheck) {
-      store8(w.vx + i, vx);
-      store8(w.vy + i, vy);
-      store8(w.vz + i, vz);
       raise_to_speed(top_x, vx);
       raise_to_speed(top_y, vy);
       raise_to_speed(top_z, vz);
@@ -276,27 +267,43 @@ Chemotaxis::Chemotaxis(const Grid& g, double chi, double K, int k0, int k1, Rows
       fused_rows_(rows == Rows::fused || (rows == Rows::best && wide_registers())),
       scratch_(g.size(), 0.0) {}
 
-namespace {
+// Rows for the velocities around one row of cells (Chemotaxis::row_outflow): c's row padded
+// along x, the x faces (vx[-1]: the face left of cell 0) and the faces above and below along y
+// and z. The y rows stay +0 where there are no y faces.
+struct Chemotaxis::OutflowRows {
+  double *pad, *vx, *vy_up, *vy_down, *vz_up, *vz_down;
+  OutflowRows(AlignedRows& r, std::size_t nx) {
+    pad = r.cut(nx + 3, 1);
+    double* vx_pad = r.cut(nx + 1, 1);
+    std::fill(vx_pad, vx_pad + nx + 1, 0.0);
+    vx = vx_pad + 1;
+    for (double** row : {&vy_up, &vy_down, &vz_up, &vz_down}) *row = r.cut(nx);
+    std::fill(vy_up, vy_up + nx, 0.0);
+    std::fill(vy_down, vy_down + nx, 0.0);
+  }
+  static std::size_t room(std::size_t nx) { return 2 * AlignedRows::room(nx + 3, 1) + 4 * AlignedRows::room(nx); }
+};
+
 // A thread's rows for a substep, cut in this order from its AlignedRows; the padded rows so that
 // the row's first cell starts a cache line.
-struct SubstepRows {
-  double *upad, *cpad, *fx_pad, *vx_pad, *fy_prev, *fy, *fz, *vy_prev, *vy, *vz, *below_top, *below, *below_v;
-  SubstepRows(AlignedRows& r, std::size_t nx, std::size_t rows) {
-    upad = r.cut(nx + 3, 1);
-    cpad = r.cut(nx + 3, 1);
-    fx_pad = r.cut(nx + 1, 1);
-    vx_pad = r.cut(nx + 1, 1);
-    for (double** row : {&fy_prev, &fy, &fz, &vy_prev, &vy, &vz}) *row = r.cut(nx);
-    below_top = r.cut(rows);
-    below = r.cut(rows * nx);
-    below_v = r.cut(rows * nx);
-  }
+struct Chemotaxis::SubstepRows {
+  double *upad, *cpad, *fx_pad, *fy_prev, *fy, *fz, *below_top, *below;
+  OutflowRows outflow;
+  SubstepRows(AlignedRows& r, std::size_t nx, std::size_t rows)
+      : upad(r.cut(nx + 3, 1)),
+        cpad(r.cut(nx + 3, 1)),
+        fx_pad(r.cut(nx + 1, 1)),
+        fy_prev(r.cut(nx)),
+        fy(r.cut(nx)),
+        fz(r.cut(nx)),
+        below_top(r.cut(rows)),
+        below(r.cut(rows * nx)),
+        outflow(r, nx) {}
   static std::size_t room(std::size_t nx, std::size_t rows) {
-    return 4 * AlignedRows::room(nx + 3, 1) + 6 * AlignedRows::room(nx) + AlignedRows::room(rows) +
-           2 * AlignedRows::room(rows * nx);
+    return 3 * AlignedRows::room(nx + 3, 1) + 3 * AlignedRows::room(nx) + AlignedRows::room(rows) +
+           AlignedRows::room(rows * nx) + OutflowRows::room(nx);
   }
 };
-}  // namespace
 
 int Chemotaxis::block_rows() const { return std::clamp(kBlockValues / g_.nx, 1, g_.ny); }
 
@@ -305,46 +312,39 @@ AlignedRows& Chemotaxis::thread_rows() {
   return rows_.mine(SubstepRows::room(g_.nx, block_rows()));
 }
 
-double Chemotaxis::max_out_rate(const double* c) {
+double Chemotaxis::row_outflow(const double* c, int j, int k, const OutflowRows& v) const {
+  // The velocities of the faces around the row, each computed as the substep's fluxes compute it
+  // (the same operations), so the outflow is the one the substep moves. Faces outside the active
+  // range and along axes of fewer than 3 cells carry none: their velocity is that between a cell
+  // and itself, +0.
   const Grid& g = g_;
   const int nx = g.nx, ny = g.ny;
-  const std::size_t plane = g.plane();
   const FaceVelocity vel{chi_ / g.dx, 0.5 / K_};
+  const std::size_t plane = g.plane();
+  const double* cj = c + g.idx(0, j, k);
+  if (nx >= 3) {
+    pad_periodic(cj, nx, v.pad);
+    face_velocities(vel, v.pad, v.pad + 1, nx + 1, v.vx - 1);
+  }
+  if (ny >= 3) {
+    const double* ck = c + k * plane;
+    face_velocities(vel, cj, ck + std::size_t(wrap(j + 1, ny)) * nx, nx, v.vy_up);
+    face_velocities(vel, ck + std::size_t(wrap(j - 1, ny)) * nx, cj, nx, v.vy_down);
+  }
+  face_velocities(vel, cj, k + 1 < k1_ ? cj + plane : cj, nx, v.vz_up);
+  face_velocities(vel, k > k0_ ? cj - plane : cj, cj, nx, v.vz_down);
+  return row_max_out(v.vx, v.vy_up, v.vy_down, v.vz_up, v.vz_down, nx);
+}
+
+double Chemotaxis::max_out_rate(const double* c) {
   double max_out = 0;
   rows_.size_for(omp_get_max_threads());
 #pragma omp parallel reduction(max : max_out)
   {
-    AlignedRows& rows = thread_rows();
-    double* pad = rows.cut(nx + 3, 1);
-    double* vx = rows.cut(nx + 1, 1);
-    double *vy_up = rows.cut(nx), *vy_down = rows.cut(nx), *vz_up = rows.cut(nx), *vz_down = rows.cut(nx);
-    std::fill_n(vx, nx + 1, 0.0);
-    std::fill_n(vy_up, nx, 0.0);
-    std::fill_n(vy_down, nx, 0.0);
+    OutflowRows rows(thread_rows(), g_.nx);
 #pragma omp for schedule(static)
-    for (int k = k0_; k < k1_; ++k) {
-      const double* ck = c + k * plane;
-      // Faces outside the active range and along axes of fewer than 3 cells carry none: their
-      // velocity is that between a cell and itself, +0.
-      const double* zp = k + 1 < k1_ ? ck + plane : ck;
-      const double* zm = k > k0_ ? ck - plane : ck;
-      if (ny >= 3) face_velocities(vel, ck + std::size_t(ny - 1) * nx, ck, nx, vy_up);
-      for (int j = 0; j < ny; ++j) {
-        const std::size_t row = std::size_t(j) * nx;
-        const double* cj = ck + row;
-        if (nx >= 3) {
-          pad_periodic(cj, nx, pad);
-          face_velocities(vel, pad, pad + 1, nx + 1, vx);
-        }
-        if (ny >= 3) {
-          std::swap(vy_down, vy_up);  // the face below this row is the one above the last
-          face_velocities(vel, cj, ck + std::size_t(wrap(j + 1, ny)) * nx, nx, vy_up);
-        }
-        face_velocities(vel, cj, zp + row, nx, vz_up);
-        face_velocities(vel, zm + row, cj, nx, vz_down);
-        max_out = std::max(max_out, row_max_out(vx + 1, vy_up, vy_down, vz_up, vz_down, nx));
-      }
-    }
+    for (int k = k0_; k < k1_; ++k)
+      for (int j = 0; j < g_.ny; ++j) max_out = std::max(max_out, row_outflow(c, j, k, rows));
   }
   return max_out;
 }
@@ -355,10 +355,10 @@ void Chemotaxis::substep(const double* u, const double* c, double* out, double d
   const std::size_t plane = g.plane();
   const double r = dt / g.dx;
   const FaceVelocity vel{chi_ / g.dx, 0.5 / K_};
-  // Fluxes through n faces; with the check also their velocities in v, and the largest speed.
+  // Fluxes through n faces; with the check also the largest speed through them.
   auto faces = [&](const double* uaa, const double* ua, const double* ub, const double* ubb, const double* ca,
-                   const double* cb, int n, double* f, double* v) {
-    if (check) return face_fluxes_velocities(vel, uaa, ua, ub, ubb, ca, cb, n, f, v);
+                   const double* cb, int n, double* f) {
+    if (check) return face_fluxes_speed(vel, uaa, ua, ub, ubb, ca, cb, n, f);
     face_fluxes(vel, uaa, ua, ub, ubb, ca, cb, n, f);
     return 0.0;
   };
@@ -370,9 +370,9 @@ void Chemotaxis::substep(const double* u, const double* c, double* out, double d
   // row by row too short a run for the hardware prefetcher (1 thread, 256^3 grid: 51 -> 44 ms per
   // substep; the blocks without the prefetch changed nothing). The z faces below a level are
   // those above the one before, so each task keeps them in `below` (a block of rows, held across
-  // calls: allocating it per substep cost a page-in), with their velocities in `below_v` and
-  // their largest speed per row in `below_top` when the outflow is checked. Each face flux is
-  // computed the same way in any task, so the tasks do not change the result.
+  // calls: allocating it per substep cost a page-in), with their largest speed per row in
+  // `below_top` when the outflow is checked. Each face flux is computed the same way in any task,
+  // so the tasks do not change the result.
   const int rows = block_rows(), blocks = (ny + rows - 1) / rows;
   const int threads = omp_get_max_threads(), levels = k1_ - k0_;
   const int runs = std::min(levels, (threads + blocks - 1) / blocks), run = (levels + runs - 1) / runs;
@@ -386,25 +386,18 @@ void Chemotaxis::substep(const double* u, const double* c, double* out, double d
     // no slope.
     auto z_behind = [&](std::size_t a, int k) { return k - 1 >= k0_ ? a - plane : a; };
     auto z_beyond = [&](std::size_t a, int k) { return k + 2 < k1_ ? a + 2 * plane : a + plane; };
-    auto z_row = [&](int j, int k, double* f, double* v) {  // the faces above row j of level k
+    auto z_row = [&](int j, int k, double* f) {  // the faces above row j of level k
       if (k < k0_ || k + 1 >= k1_) {  // no-flux walls at the ends of the active range
         std::fill(f, f + nx, 0.0);
-        if (check) std::fill(v, v + nx, 0.0);
         return 0.0;
       }
       const std::size_t a = g.idx(0, j, k), b = a + plane;
-      return faces(u + z_behind(a, k), u + a, u + b, u + z_beyond(a, k), c + a, c + b, nx, f, v);
+      return faces(u + z_behind(a, k), u + a, u + b, u + z_beyond(a, k), c + a, c + b, nx, f);
     };
-    const SubstepRows t(thread_rows(), nx, rows);
+    SubstepRows t(thread_rows(), nx, rows);
     double *upad = t.upad, *cpad = t.cpad, *fy_prev = t.fy_prev, *fy = t.fy, *fz = t.fz;
-    // Velocities of the same faces; those of faces that do not exist stay +0.
-    double *vy_prev = t.vy_prev, *vy = t.vy, *vz = t.vz;
-    std::fill_n(t.vx_pad, nx + 1, 0.0);
-    std::fill_n(vy_prev, nx, 0.0);
-    std::fill_n(vy, nx, 0.0);
-    double *below = t.below, *below_v = check ? t.below_v : nullptr, *below_top = t.below_top;
-    // fx[-1], vx[-1]: the face left of cell 0, which is the one right of cell nx-1.
-    double *fx = t.fx_pad + 1, *vx = t.vx_pad + 1;
+    double *below = t.below, *below_top = t.below_top;
+    double* fx = t.fx_pad + 1;  // fx[-1]: the face left of cell 0, which is the one right of cell nx-1
 #pragma omp for schedule(static)
     for (int task = 0; task < blocks * runs; ++task) {
       const int j0 = task % blocks * rows, j1 = std::min(ny, j0 + rows);
@@ -412,11 +405,11 @@ void Chemotaxis::substep(const double* u, const double* c, double* out, double d
       for (int k = ka; k < kb; ++k) {
         const double* uk = u + k * plane;
         const double* ck = c + k * plane;
-        auto y_row = [&](int j, double* f, double* v) {  // the faces above row j
+        auto y_row = [&](int j, double* f) {  // the faces above row j
           return faces(uk + row(j - 1), uk + row(j), uk + row(j + 1), uk + row(j + 2), ck + row(j), ck + row(j + 1), nx,
-                       f, v);
+                       f);
         };
-        double y_below = ny >= 3 ? y_row(j0 - 1, fy_prev, vy_prev) : 0.0;
+        double y_below = ny >= 3 ? y_row(j0 - 1, fy_prev) : 0.0;
         // Rows in one pass (fused_row) where they have every face it handles.
         const bool fused = fused_rows_ && nx % 8 == 0 && ny >= 3 && k + 1 < k1_;
         for (int j = j0; j < j1; ++j) {
@@ -429,11 +422,9 @@ void Chemotaxis::substep(const double* u, const double* c, double* out, double d
               __builtin_prefetch(out + id + plane + i, 1);
             }
           }
-          const std::size_t kept_at = std::size_t(j - j0) * nx;
-          double* kept = below + kept_at;
-          double* kept_v = check ? below_v + kept_at : nullptr;
-          if (k == ka) below_top[j - j0] = z_row(j, k - 1, kept, kept_v);
-          double x_top = 0, y_above = 0, z_below = 0;
+          double* kept = below + std::size_t(j - j0) * nx;
+          if (k == ka) below_top[j - j0] = z_row(j, k - 1, kept);
+          double x_top = 0, y_above = 0, z_above = 0;
           if (nx >= 3) {
             pad_periodic(u + id, nx, upad);
             pad_periodic(c + id, nx, cpad);
@@ -443,27 +434,24 @@ void Chemotaxis::substep(const double* u, const double* c, double* out, double d
             const std::size_t zb = id + plane;
             const RowRefs w{upad,     cpad,   u + id,           uk + row(j - 1), uk + row(j + 1), uk + row(j + 2),
                             ck + row(j + 1), u + z_behind(id, k), u + zb, u + z_beyond(id, k), c + zb, fy_prev,
-                            kept,     out + id, vx,            vy,              vz};
+                            kept,     out + id};
             if (check) {
               const RowSpeeds top_speeds = fused_row_checked(vel, r, nx, w);
               x_top = top_speeds.x;
               y_above = top_speeds.y;
-              z_below = top_speeds.z;
-              vx[-1] = vx[nx - 1];
+              z_above = top_speeds.z;
             } else {
               fused_row(vel, r, nx, w);
             }
           } else {
             if (nx >= 3) {
               const double* p = upad;
-              x_top = faces(p, p + 1, p + 2, p + 3, cpad + 1, cpad + 2, nx, fx, vx);
+              x_top = faces(p, p + 1, p + 2, p + 3, cpad + 1, cpad + 2, nx, fx);
               fx[-1] = fx[nx - 1];
-              vx[-1] = vx[nx - 1];
             }
-            if (ny >= 3) y_above = y_row(j, fy, vy);
-            z_below = z_row(j, k, fz, vz);
-            update_row(u + id, fz, kept, nx >= 3 ? fx : nullptr, ny >= 3 ? fy : nullptr, fy_prev,
-                       r, nx, out + id);
+            if (ny >= 3) y_above = y_row(j, fy);
+            z_above = z_row(j, k, fz);
+            update_row(u + id, fz, kept, nx >= 3 ? fx : nullptr, ny >= 3 ? fy : nullptr, fy_prev, r, nx, out + id);
             std::copy(fz, fz + nx, kept);
             if (ny >= 3) std::swap(fy, fy_prev);
           }
@@ -472,17 +460,15 @@ void Chemotaxis::substep(const double* u, const double* c, double* out, double d
             // the largest y and z speeds above and below, summed in the order row_max_out sums
             // each cell's six outflows (rounded addition is monotone, so the bound holds in
             // floating point too). A row whose bound allows one substep cannot ask for more; only
-            // the others are summed cell by cell.
+            // the others, which are rare, are summed cell by cell, from velocities computed again
+            // for them (storing every face's velocity cost 5 % of the substep).
             double bound = 0;
-            for (double s : {x_top, x_top, y_above, y_below, z_below, below_top[j - j0]}) bound += s;
+            for (double s : {x_top, x_top, y_above, y_below, z_above, below_top[j - j0]}) bound += s;
             top = std::max(top, bound);
-            if (substeps(bound, dt) > 1)
-              m = std::max(m, row_max_out(vx, vy, vy_prev, vz, kept_v, nx));
-            std::copy(vz, vz + nx, kept_v);
-            below_top[j - j0] = z_below;
+            if (substeps(bound, dt) > 1) m = std::max(m, row_outflow(c, j, k, t.outflow));
+            below_top[j - j0] = z_above;
             y_below = y_above;
           }
-          if (ny >= 3) std::swap(vy, vy_prev);
         }
       }
     }

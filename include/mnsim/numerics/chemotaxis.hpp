@@ -35,14 +35,18 @@ class Chemotaxis {
                          // than one substep (else 0 or less than that)
   };
   double max_out_rate(const double* c);  // max over cells of the total outflow velocity
+  struct OutflowRows;  // a thread's rows for row_outflow (sim/chemotaxis.cpp)
+  struct SubstepRows;  // and for a substep, which include those
+  // The largest total outflow velocity of the cells of row j on level k.
+  double row_outflow(const double* c, int j, int k, const OutflowRows& rows) const;
   int substeps(double max_out, double dt) const;  // the count for the largest outflow velocity
   // One explicit substep from u into out; with check, also what it asks for.
   void substep(const double* u, const double* c, double* out, double dt, Outflow* check);
 
   // Rows a thread works with (sim/chemotaxis.cpp), kept across calls so that a substep allocates
-  // nothing: the padded rows of u and c, the fluxes and velocities through one row's faces, and
-  // for a task's block of rows the z-face fluxes kept for the next level, their velocities and
-  // largest speed per row.
+  // nothing: the padded rows of u and c, the fluxes through one row's faces, for a task's block of
+  // rows the z-face fluxes kept for the next level and their largest speed per row, and the rows
+  // of row_outflow.
   AlignedRows& thread_rows();  // the calling thread's, sized and rewound (inside a parallel region)
   int block_rows() const;      // rows in the block of a substep's task
 
