@@ -12,7 +12,7 @@
 
 #include "mnsim/model/tissue.hpp"
 #include "mnsim/numerics/stepper.hpp"
-#include "support/helpers.hpp"
+#include "support/tissue.hpp"
 
 namespace {
 std::atomic<long> allocations{0};
@@ -34,20 +34,12 @@ using namespace mnsim;
 TEST_CASE("Model steps allocate no memory once the first steps have set up the operators", "[unit]") {
   const int threads = omp_get_max_threads();
   omp_set_num_threads(2);  // per-thread scratch is what could allocate, so use more than one thread
-  const ModelParams p = ModelParams::from(test::config_with({}));
-  const Grid g = test::make_grid(32, 24, 60, 0.03);
-  const LayerMap layers(g, SkinLayers{});
-  const TissueModel model(p, g, layers);
-  State s(g);
-  model.set_baseline(s);
+  test::BaselineTissue t(test::make_grid(32, 24, 60, 0.03));
   // A treated block: TGF-beta gradients that make the chemotaxis take several substeps at the
   // longer steps, so both of its ways of counting substeps run.
-  std::vector<double> chi(g.size(), 0.0);
-  for (int k = 0; k < 30; ++k)
-    for (int j = 8; j < 12; ++j)
-      for (int i = 10; i < 14; ++i) chi[g.idx(i, j, k)] = 1.0;
-  model.apply_session(s, chi, 0.5, 0.5, 0.5);
-  SplitStepper stepper(model, g);
+  t.treat_block(10, 14, 8, 12, 30, 0.5);
+  State& s = t.s;
+  SplitStepper stepper(t.model, t.g);
   LevelTotals totals;
   const double steps[] = {1e-3, 1e-2, 0.1, 1.0, 5.0, 1e-3, 2e-3};
   auto run = [&] {

@@ -15,6 +15,7 @@
 #include "mnsim/numerics/stepper.hpp"
 #include "mnsim/sim/simulation.hpp"
 #include "support/helpers.hpp"
+#include "support/tissue.hpp"
 
 using namespace mnsim;
 
@@ -90,19 +91,13 @@ TEST_CASE("The split step keeps every field non-negative after total destruction
   // apply_session with chi = 1 on a block of the dermis: cells and matrix there drop to exactly 0
   // and latent TGF-beta jumps to the full dose; then uncontrolled steps from 1e-3 to 10 days,
   // far beyond what the step controller would take.
-  const ModelParams p = ModelParams::from(test::config_with({}));
-  const Grid g = test::make_grid(24, 1, 90, 0.02);
-  const LayerMap layers(g, SkinLayers{});
-  const TissueModel model(p, g, layers);
-  State s(g);
-  model.set_baseline(s);
-  std::vector<double> chi(g.size(), 0.0);
-  for (int k = 0; k < 40; ++k)
-    for (int i = 10; i < 13; ++i) chi[g.idx(i, 0, k)] = 1.0;
-  model.apply_session(s, chi, 1.0, 1.0, 1.0);
+  test::BaselineTissue tissue(test::make_grid(24, 1, 90, 0.02));
+  tissue.treat_block(10, 13, 0, 1, 40, 1.0);
+  const Grid& g = tissue.g;
+  State& s = tissue.s;
   REQUIRE(s[F][g.idx(11, 0, 10)] == 0.0);
-  REQUIRE(s[L][g.idx(11, 0, 10)] == p.L_dose);
-  SplitStepper stepper(model, g);
+  REQUIRE(s[L][g.idx(11, 0, 10)] == tissue.p.L_dose);
+  SplitStepper stepper(tissue.model, g);
   SignAudit audit;
   double t = 0;
   for (double dt : {1e-3, 1e-2, 0.1, 1.0, 10.0}) {

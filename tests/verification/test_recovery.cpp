@@ -10,6 +10,7 @@
 #include "mnsim/model/tissue.hpp"
 #include "mnsim/sim/simulation.hpp"
 #include "support/helpers.hpp"
+#include "support/tissue.hpp"
 
 using namespace mnsim;
 
@@ -48,15 +49,13 @@ double perturbation_after(const ModelParams& p, double days) {
   Grid g;
   g.nx = g.ny = 1;
   g.nz = 90;
-  const LayerMap layers(g, SkinLayers{});
-  const TissueModel model(p, g, layers);
-  State s(g);
-  model.set_baseline(s);
-  const int k = layers.dermis_begin + 2;  // papillary
+  test::BaselineTissue t(g, p);
+  State& s = t.s;
+  const int k = t.layers.dermis_begin + 2;  // papillary
   const double F0 = s[F][k];
   s[F][k] *= 1.01;
   const double dt = 0.05;
-  for (int n = 0; n < static_cast<int>(days / dt); ++n) model.react(s, dt);
+  for (int n = 0; n < static_cast<int>(days / dt); ++n) t.model.react(s, dt);
   return (s[F][k] - F0) / F0;
 }
 
