@@ -281,7 +281,9 @@ struct Chemotaxis::OutflowRows {
     std::fill(vy_up, vy_up + nx, 0.0);
     std::fill(vy_down, vy_down + nx, 0.0);
   }
-  static std::size_t room(std::size_t nx) { return 2 * AlignedRows::room(nx + 3, 1) + 4 * AlignedRows::room(nx); }
+  static std::size_t room(std::size_t nx) {
+    return AlignedRows::room(nx + 3, 1) + AlignedRows::room(nx + 1, 1) + 4 * AlignedRows::room(nx);
+  }
 };
 
 // A thread's rows for a substep, cut in this order from its AlignedRows; the padded rows so that
@@ -394,7 +396,7 @@ void Chemotaxis::substep(const double* u, const double* c, double* out, double d
       const std::size_t a = g.idx(0, j, k), b = a + plane;
       return faces(u + z_behind(a, k), u + a, u + b, u + z_beyond(a, k), c + a, c + b, nx, f);
     };
-    SubstepRows t(thread_rows(), nx, rows);
+    const SubstepRows t(thread_rows(), nx, rows);
     double *upad = t.upad, *cpad = t.cpad, *fy_prev = t.fy_prev, *fy = t.fy, *fz = t.fz;
     double *below = t.below, *below_top = t.below_top;
     double* fx = t.fx_pad + 1;  // fx[-1]: the face left of cell 0, which is the one right of cell nx-1
