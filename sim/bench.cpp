@@ -112,7 +112,7 @@ class PlainLod {
 #pragma omp for schedule(static)
       for (int k = 0; k < nz; ++k) solve_rows(u + k * plane, ny, x_, nullptr, buf);
 #pragma omp for schedule(static)
-      for (int k = 0; k < nz; ++k) solve_lanes(u + k * plane, nx, nx, y_, nullptr, nullptr);
+      for (int k = 0; k < nz; ++k) solve_lanes(u + k * plane, nx, nx, y_, nullptr);
     }
     solve_all_columns(u, plane, z_);
   }

@@ -8,15 +8,17 @@ namespace mnsim {
 
 void ImplicitDiffusion::Cyclic::build(int n_, double a_) {
   // Sherman-Morrison: A = T + u v^T with u = (gamma, 0.., -a), v = (1, 0.., -a / gamma),
-  // gamma = -(1 + 2a); T is tridiagonal and factored once per time step.
+  // gamma = -(1 + 2a); T is tridiagonal and factored once per time step. zc = T^-1 u is kept
+  // eliminated (zf), as the kernels apply it; its ends give the denominator.
   n = n_;
   a = a_;
   off.assign(n, -a);
-  periodic.zc.assign(n, 0.0);
+  periodic.zf.assign(n, 0.0);
   if (n < 3 || a == 0) {
     thomas.lower = off;
     thomas.inv.assign(n, 0.0);
     thomas.cp.assign(n, 0.0);
+    periodic.set_weights(thomas);
     return;
   }
   const double b = 1 + 2 * a;
@@ -26,15 +28,17 @@ void ImplicitDiffusion::Cyclic::build(int n_, double a_) {
   diag[0] = b - gamma;
   diag[n - 1] = b - a * a / gamma;
   thomas.refactor(off, diag, off);
+  periodic.set_weights(thomas);
   const std::vector<double>& cp = thomas.cp;
   const std::vector<double>& inv = thomas.inv;
-  std::vector<double>& zc = periodic.zc;
+  std::vector<double>& zf = periodic.zf;
   for (int i = 0; i < n; ++i) {
     const double rhs = i == 0 ? gamma : (i == n - 1 ? -a : 0.0);
-    zc[i] = (rhs + (i > 0 ? a * zc[i - 1] : 0.0)) * inv[i];
+    zf[i] = (rhs + (i > 0 ? a * zf[i - 1] : 0.0)) * inv[i];
   }
-  for (int i = n - 2; i >= 0; --i) zc[i] -= cp[i] * zc[i + 1];
-  periodic.denom = 1 + zc[0] + periodic.vfac * zc[n - 1];
+  double zc0 = zf[n - 1];
+  for (int i = n - 2; i >= 0; --i) zc0 = zf[i] - cp[i] * zc0;
+  periodic.denom = 1 + zc0 + periodic.vfac * zf[n - 1];
 }
 
 ImplicitDiffusion::ImplicitDiffusion(const Grid& g, double D, std::vector<double> weight_z, int k0, int k1)
@@ -80,14 +84,12 @@ void ImplicitDiffusion::sweep_xy(double* u) {
   rows_.size_for(omp_get_max_threads());
 #pragma omp parallel
   {
-    AlignedRows& rows = rows_.mine(AlignedRows::room(buf_size) + AlignedRows::room(nx));
-    double* buf = rows.cut(buf_size);
-    double* f = rows.cut(nx);
+    double* buf = rows_.mine(AlignedRows::room(buf_size)).cut(buf_size);
 #pragma omp for schedule(static)
     for (int k = k0_; k < k1_; ++k) {
       double* p = u + std::size_t(k) * g_.plane();
       if (nx >= 3) solve_rows(p, ny, cx_.thomas, &cx_.periodic, buf);
-      if (ny >= 3) solve_lanes(p, nx, nx, cy_.thomas, &cy_.periodic, f);
+      if (ny >= 3) solve_lanes(p, nx, nx, cy_.thomas, &cy_.periodic);
     }
   }
 }

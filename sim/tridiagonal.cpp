@@ -3,8 +3,9 @@
 #include <omp.h>
 
 #include <algorithm>
+#include <cfloat>
+#include <cmath>
 #include <cstring>
-#include <type_traits>
 
 #include "mnsim/core/kernel.hpp"
 
@@ -41,68 +42,149 @@ MNSIM_INLINE void substitute_row(double* base, std::size_t stride, int lanes, co
   for (int l = 0; l < lanes; ++l) cur[l] -= c * next[l];
 }
 
-MNSIM_INLINE void thomas_lanes(double* base, std::size_t stride, int lanes, const Thomas& m) {
-  const int n = m.n();
-  for (int i = 0; i < n; ++i) eliminate_row<0>(base, stride, lanes, m, i);
-  for (int i = n - 2; i >= 0; --i) substitute_row(base, stride, lanes, m, i);
-}
+// The periodic part of a solve (Periodic), value by value in lanes of type V: the elimination
+// sums weight_i d_i in `sum` and turns it into the Sherman-Morrison factor
+// f = (y_0 + vfac d_{n-1}) / denom at the end; the back-substitution then solves for d - f zf.
+// PlainLanes, for systems without one, does nothing.
+template <class V>
+struct PeriodicLanes {
+  template <class W>
+  using As = PeriodicLanes<W>;
+  const double *weight, *zf;  // copied out of Periodic, so that the loops need not reload them
+  double vfac, denom;
+  explicit PeriodicLanes(const Periodic& p) : weight(p.weight.data()), zf(p.zf.data()), vfac(p.vfac), denom(p.denom) {}
+  template <class W>
+  explicit PeriodicLanes(const PeriodicLanes<W>& o) : weight(o.weight), zf(o.zf), vfac(o.vfac), denom(o.denom) {}
+  MNSIM_INLINE void start(V& sum, const V& d) const { sum = d; }
+  MNSIM_INLINE void add(V& sum, int i, const V& d) const { sum = sum + weight[i] * d; }
+  MNSIM_INLINE void finish(V& sum, const V& last) const { sum = (sum + vfac * last) / denom; }
+  MNSIM_INLINE void correct(V& d, const V& f, int i) const { d = d - f * zf[i]; }
+};
+template <class V>
+struct PlainLanes {
+  template <class W>
+  using As = PlainLanes<W>;
+  PlainLanes() = default;
+  template <class W>
+  explicit PlainLanes(const PlainLanes<W>&) {}
+  MNSIM_INLINE void start(V&, const V&) const {}
+  MNSIM_INLINE void add(V&, int, const V&) const {}
+  MNSIM_INLINE void finish(V&, const V&) const {}
+  MNSIM_INLINE void correct(V&, const V&, int) const {}
+};
 
-// The same for a block of W lanes side by side (buf of the x lines), stepping values V of one or
-// more lanes (double or V8): the running value of each lane stays in a register instead of being
-// reloaded from the value just stored, which would put a store-to-load forwarding delay in every
-// link of the chain. (With V = double the AVX-512 build keeps the W chains scalar.)
-template <int W, class V>
-MNSIM_INLINE void forward_block(double* __restrict base, const Thomas& m) {
-  constexpr int L = sizeof(V) / sizeof(double), T = W / L;
-  static_assert(W % L == 0, "whole vectors of lanes");
+// `lanes` systems (element i of lane l at base[i * stride + l]) row by row, up to kChunk lanes at
+// a time, the running values and periodic sums in the cache.
+template <class Per>
+MNSIM_INLINE void lanes_by_rows(double* base, std::size_t stride, int lanes, const Thomas& m, const Per& per) {
+  constexpr int kChunk = 256;
   const int n = m.n();
   const double* __restrict lower = m.lower.data();
   const double* __restrict inv = m.inv.data();
-  V carry[T];
+  const double* __restrict cp = m.cp.data();
+  for (int l0 = 0; l0 < lanes; l0 += kChunk) {
+    const int w = std::min(kChunk, lanes - l0);
+    double f[kChunk];
+    double* __restrict first = base + l0;
+#pragma omp simd
+    for (int l = 0; l < w; ++l) {
+      first[l] *= inv[0];
+      per.start(f[l], first[l]);
+    }
+    for (int i = 1; i < n; ++i) {
+      double* __restrict cur = first + i * stride;
+      const double* __restrict prev = cur - stride;
+      const double lo = lower[i], ii = inv[i];
+#pragma omp simd
+      for (int l = 0; l < w; ++l) {
+        cur[l] = (cur[l] - lo * prev[l]) * ii;
+        per.add(f[l], i, cur[l]);
+      }
+    }
+    double* __restrict last = first + (n - 1) * stride;
+#pragma omp simd
+    for (int l = 0; l < w; ++l) {
+      per.finish(f[l], last[l]);
+      per.correct(last[l], f[l], n - 1);
+    }
+    for (int i = n - 2; i >= 0; --i) {
+      double* __restrict cur = first + i * stride;
+      const double* __restrict next = cur + stride;
+      const double c = cp[i];
+#pragma omp simd
+      for (int l = 0; l < w; ++l) {
+        double v = cur[l];
+        per.correct(v, f[l], i);
+        cur[l] = v - c * next[l];
+      }
+    }
+  }
+}
+
+// The same for a block of T eight-wide values of lanes side by side, with the running values and
+// sums in registers: no reload of the value just stored, which would put a store-to-load
+// forwarding delay in every link of the chains, and no pass over the sums. Up to eight values of
+// each fit in AVX-512's 32 registers; with AVX2's 16 (four-wide values) the blocks are too few
+// chains to hide their latency (y sweep of a 256^2 plane in cache: 53 us, row by row 17).
+template <int T, class Per>
+MNSIM_INLINE void solve_block(double* __restrict base, std::size_t stride, const Thomas& m, const Per& per) {
+  const int n = m.n();
+  const double* __restrict lower = m.lower.data();
+  const double* __restrict inv = m.inv.data();
+  const double* __restrict cp = m.cp.data();
+  V8 carry[T], f[T];
   for (int t = 0; t < T; ++t) {
-    std::memcpy(&carry[t], base + L * t, sizeof(V));
+    std::memcpy(&carry[t], base + 8 * t, sizeof(V8));
     carry[t] *= inv[0];
-    std::memcpy(base + L * t, &carry[t], sizeof(V));
+    std::memcpy(base + 8 * t, &carry[t], sizeof(V8));
+    per.start(f[t], carry[t]);
   }
   for (int i = 1; i < n; ++i) {
-    double* __restrict cur = base + i * W;
+    double* __restrict cur = base + i * stride;
     const double lo = lower[i], ii = inv[i];
     for (int t = 0; t < T; ++t) {
-      V v;
-      std::memcpy(&v, cur + L * t, sizeof(V));
+      V8 v;
+      std::memcpy(&v, cur + 8 * t, sizeof(V8));
       carry[t] = (v - lo * carry[t]) * ii;
-      std::memcpy(cur + L * t, &carry[t], sizeof(V));
+      std::memcpy(cur + 8 * t, &carry[t], sizeof(V8));
+      per.add(f[t], i, carry[t]);
     }
   }
-}
-
-template <int W, class V>
-MNSIM_INLINE void backward_block(double* __restrict base, const Thomas& m) {
-  constexpr int L = sizeof(V) / sizeof(double), T = W / L;
-  static_assert(W % L == 0, "whole vectors of lanes");
-  const double* __restrict cp = m.cp.data();
-  const int n = m.n();
-  V carry[T];
-  for (int t = 0; t < T; ++t) std::memcpy(&carry[t], base + (n - 1) * W + L * t, sizeof(V));
+  double* __restrict last = base + (n - 1) * stride;
+  for (int t = 0; t < T; ++t) {
+    per.finish(f[t], carry[t]);
+    per.correct(carry[t], f[t], n - 1);
+    std::memcpy(last + 8 * t, &carry[t], sizeof(V8));
+  }
   for (int i = n - 2; i >= 0; --i) {
-    double* __restrict cur = base + i * W;
+    double* __restrict cur = base + i * stride;
     const double c = cp[i];
     for (int t = 0; t < T; ++t) {
-      V v;
-      std::memcpy(&v, cur + L * t, sizeof(V));
+      V8 v;
+      std::memcpy(&v, cur + 8 * t, sizeof(V8));
+      per.correct(v, f[t], i);
       carry[t] = v - c * carry[t];
-      std::memcpy(cur + L * t, &carry[t], sizeof(V));
+      std::memcpy(cur + 8 * t, &carry[t], sizeof(V8));
     }
   }
 }
 
-// The Sherman-Morrison factor of each lane.
-template <class Lanes>
-MNSIM_INLINE void periodic_factor(const double* base, std::size_t stride, Lanes lanes, int n, const Periodic& p,
-                                  double* __restrict f) {
-  const double* __restrict last = base + std::size_t(n - 1) * stride;
-#pragma omp simd
-  for (int l = 0; l < int(lanes); ++l) f[l] = (base[l] + p.vfac * last[l]) / p.denom;
+// Lanes [l, lanes) in whole blocks of T eight-wide values, as many as fit; l is left at the first
+// lane not solved.
+template <int T, class Per>
+MNSIM_INLINE void solve_blocks(double* base, std::size_t stride, int& l, int lanes, const Thomas& m, const Per& per) {
+  for (; l + 8 * T <= lanes; l += 8 * T) solve_block<T>(base + l, stride, m, per);
+}
+
+// Lanes in blocks of 64, then 32, 16 and 8 for what is left, and the last few row by row.
+template <class Per>
+MNSIM_INLINE void lanes_in_blocks(double* base, std::size_t stride, int lanes, const Thomas& m, const Per& per) {
+  int l = 0;
+  solve_blocks<8>(base, stride, l, lanes, m, per);
+  solve_blocks<4>(base, stride, l, lanes, m, per);
+  solve_blocks<2>(base, stride, l, lanes, m, per);
+  solve_blocks<1>(base, stride, l, lanes, m, per);
+  if (l < lanes) lanes_by_rows(base + l, stride, lanes - l, m, typename Per::template As<double>(per));
 }
 
 // Square tiles of doubles transposed in registers, L x L in L values of L lanes: 8 x 8 where the
@@ -150,24 +232,16 @@ struct Tile<4> {
 
 constexpr int kTile = 8;  // the tile of the fused elimination (forward_rows)
 
-// Copies the L x L tile at src (rows `sstride` apart) to dst (rows `dstride` apart), transposed;
-// with zc, output row q becomes row q - f_q zc (the periodic correction of an x line). The loops
-// are unrolled so that the tile stays in registers: rolled, GCC kept AVX2's tiles on the stack and
-// the x sweep took twice as long.
+// Copies the L x L tile at src (rows `sstride` apart) to dst (rows `dstride` apart), transposed.
+// The loops are unrolled so that the tile stays in registers: rolled, GCC kept AVX2's tiles on the
+// stack and the x sweep took twice as long.
 template <int L>
-MNSIM_INLINE void copy_tile_transposed(const double* src, std::size_t sstride, double* dst, std::size_t dstride,
-                                      const double* f = nullptr, const double* zc = nullptr) {
+MNSIM_INLINE void copy_tile_transposed(const double* src, std::size_t sstride, double* dst, std::size_t dstride) {
   using V = typename Tile<L>::V;
   V r[L];
 #pragma GCC unroll 8
   for (int q = 0; q < L; ++q) std::memcpy(&r[q], src + q * sstride, sizeof(V));
   Tile<L>::transpose(r);
-  if (zc) {
-    V z;
-    std::memcpy(&z, zc, sizeof(V));
-#pragma GCC unroll 8
-    for (int q = 0; q < L; ++q) r[q] -= f[q] * z;
-  }
 #pragma GCC unroll 8
   for (int q = 0; q < L; ++q) std::memcpy(dst + q * dstride, &r[q], sizeof(V));
 }
@@ -179,7 +253,9 @@ MNSIM_INLINE void copy_tile_transposed(const double* src, std::size_t sstride, d
 // lines at `next` (the next to be solved) is prefetched on the way: sixteen rows of a few
 // kilobytes each are too short a run for the hardware prefetcher (x sweep of a 256^3 field, 1
 // thread: 10.7 -> 9.0 ms).
-MNSIM_INLINE void forward_rows(const double* x, const double* next, int n, const Thomas& m, double* __restrict buf) {
+template <class Per>
+MNSIM_INLINE void forward_rows(const double* x, const double* next, int n, const Thomas& m, const Per& per,
+                               double* __restrict buf, V8* f) {
   constexpr int W = kRowBlock, T = kRowBlock / kTile;
   const double* __restrict lower = m.lower.data();
   const double* __restrict inv = m.inv.data();
@@ -198,13 +274,51 @@ MNSIM_INLINE void forward_rows(const double* x, const double* next, int n, const
       const int i = i0 + c;
 #pragma GCC unroll 2
       for (int t = 0; t < T; ++t) {
-        r[t][c] = i == 0 ? r[t][c] * inv[0] : (r[t][c] - lower[i] * carry[t]) * inv[i];
+        if (i == 0) {
+          r[t][c] = r[t][c] * inv[0];
+          per.start(f[t], r[t][c]);
+        } else {
+          r[t][c] = (r[t][c] - lower[i] * carry[t]) * inv[i];
+          per.add(f[t], i, r[t][c]);
+        }
         carry[t] = r[t][c];
       }
     }
 #pragma GCC unroll 8
     for (int c = 0; c < kTile; ++c)
       for (int t = 0; t < T; ++t) std::memcpy(buf + (i0 + c) * W + t * kTile, &r[t][c], sizeof(V8));
+  }
+  for (int t = 0; t < T; ++t) per.finish(f[t], carry[t]);
+}
+
+// The back-substitution of forward_rows' block, tile by tile from the last, each tile transposed
+// back into the lines in registers: the same operations in the same order as backward_block
+// followed by transpose_out, without the block's second pass through the cache.
+template <class Per>
+MNSIM_INLINE void backward_rows(const double* __restrict buf, int n, const Thomas& m, const Per& per, const V8* f,
+                                double* x) {
+  constexpr int W = kRowBlock, T = kRowBlock / kTile;
+  const double* __restrict cp = m.cp.data();
+  V8 carry[T] = {};
+  for (int i0 = n - kTile; i0 >= 0; i0 -= kTile) {
+    V8 r[T][kTile];
+#pragma GCC unroll 8
+    for (int c = 0; c < kTile; ++c)
+      for (int t = 0; t < T; ++t) std::memcpy(&r[t][c], buf + (i0 + c) * W + t * kTile, sizeof(V8));
+#pragma GCC unroll 8
+    for (int c = kTile - 1; c >= 0; --c) {
+      const int i = i0 + c;
+#pragma GCC unroll 2
+      for (int t = 0; t < T; ++t) {
+        per.correct(r[t][c], f[t], i);
+        if (i < n - 1) r[t][c] = r[t][c] - cp[i] * carry[t];
+        carry[t] = r[t][c];
+      }
+    }
+    for (int t = 0; t < T; ++t) {
+      Tile<kTile>::transpose(r[t]);
+      for (int q = 0; q < kTile; ++q) std::memcpy(x + std::size_t(t * kTile + q) * n + i0, &r[t][q], sizeof(V8));
+    }
   }
 }
 
@@ -221,54 +335,57 @@ MNSIM_INLINE void transpose_in(const double* x, int nr, int n, double* __restric
     for (int i = tiled; i < n; ++i) buf[i * W + q] = q < nr ? x[std::size_t(q) * n + i] : 0.0;
 }
 
-// The inverse of transpose_in for the first nr lanes, with the periodic correction
-// x_qi = buf_iq - f_q zc_i applied on the way (zc null: none).
+// The inverse of transpose_in for the first nr lanes.
 template <int L>
-MNSIM_INLINE void transpose_out(const double* __restrict buf, int nr, int n, const double* zc, const double* f, double* x) {
+MNSIM_INLINE void transpose_out(const double* __restrict buf, int nr, int n, double* x) {
   constexpr int W = kRowBlock;
   const int tiled = L && nr == W ? n / L * L : 0;
   if constexpr (L > 0)
     for (int i0 = 0; i0 < tiled; i0 += L)
-      for (int q0 = 0; q0 < W; q0 += L)
-        copy_tile_transposed<L>(buf + i0 * W + q0, W, x + std::size_t(q0) * n + i0, n, f + q0, zc ? zc + i0 : nullptr);
+      for (int q0 = 0; q0 < W; q0 += L) copy_tile_transposed<L>(buf + i0 * W + q0, W, x + std::size_t(q0) * n + i0, n);
   for (int q = 0; q < nr; ++q)
-    for (int i = tiled; i < n; ++i) x[std::size_t(q) * n + i] = zc ? buf[i * W + q] - f[q] * zc[i] : buf[i * W + q];
+    for (int i = tiled; i < n; ++i) x[std::size_t(q) * n + i] = buf[i * W + q];
 }
 
 // The x lines of `rows` contiguous rows. A line's recurrence is a chain of dependent operations,
 // and the lines of a row are contiguous, so no vector register holds several lines. Transposing
 // kRowBlock lines into buf (element i of line q at buf[i * kRowBlock + q]) turns the lines into
-// lanes; the block stays in the core's cache, so the transposes cost no memory traffic. Several
-// vector registers of lanes advance side by side, so the chains overlap instead of waiting.
+// lanes; the block stays in the core's cache, so the transposes cost no memory traffic.
 // L: the transposes go through L x L register tiles (RowTiles). With 8 x 8 tiles the elimination
-// is done in the tiles on the way in (forward_rows); that needs 32 wide registers (AVX-512). With
-// AVX2, 4 x 4 tiles take an x sweep of a 256^2 plane from 75 to 55 us (in cache); without it
-// (SSE2) they would take 300 us, so there the copies go element by element (L = 0). Same
-// operations every way.
-template <int L>
-MNSIM_INLINE void rows_solve(double* first, int rows, const Thomas& m, const Periodic* per, double* buf) {
+// is done in the tiles on the way in (forward_rows) and the back-substitution on the way out
+// (backward_rows), the chains of the block's lanes side by side in registers; that needs 32 wide
+// registers (AVX-512). Otherwise buf is solved row by row (lanes_by_rows). With AVX2, 4 x 4 tiles
+// take an x sweep of a 256^2 plane from 75 to 55 us (in cache); without it (SSE2) they would take
+// 300 us, so there the copies go element by element (L = 0). Same operations every way.
+template <int L, class Per>
+MNSIM_INLINE void rows_solve(double* first, int rows, const Thomas& m, const Per& per, double* buf) {
   constexpr int W = kRowBlock;
-  // The block kernels step eight lanes at a time where the kernel runs with 32 wide registers
-  // (AVX-512). Elsewhere they step single doubles, which GCC vectorises itself there: eight-wide
-  // values made the AVX2 build 2.4 times slower, four-wide ones 8 % slower.
-  using Lanes = std::conditional_t<L == kTile, V8, double>;
-  const std::integral_constant<int, W> lanes;
   const int n = m.n();
   for (int r0 = 0; r0 < rows; r0 += W) {
     const int nr = std::min(W, rows - r0);
     double* x = first + std::size_t(r0) * n;
-    if (L == kTile && nr == W && n % kTile == 0) {
-      // The last block has no next one in these rows; it "prefetches" itself, which is free.
-      forward_rows(x, r0 + 2 * W <= rows ? x + std::size_t(W) * n : x, n, m, buf);
-    } else {
-      transpose_in<L>(x, nr, n, buf);
-      forward_block<W, Lanes>(buf, m);
+    if constexpr (L == kTile) {
+      if (nr == W && n % kTile == 0) {
+        V8 f[W / kTile];
+        // The last block has no next one in these rows; it "prefetches" itself, which is free.
+        forward_rows(x, r0 + 2 * W <= rows ? x + std::size_t(W) * n : x, n, m, per, buf, f);
+        backward_rows(buf, n, m, per, f, x);
+        continue;
+      }
     }
-    backward_block<W, Lanes>(buf, m);
-    double f[W] = {};
-    if (per) periodic_factor(buf, W, lanes, n, *per, f);
-    transpose_out<L>(buf, nr, n, per ? per->zc.data() : nullptr, f, x);
+    transpose_in<L>(x, nr, n, buf);
+    lanes_by_rows(buf, W, W, m, typename Per::template As<double>(per));
+    transpose_out<L>(buf, nr, n, x);
   }
+}
+
+// Each kernel in two versions, with and without the periodic part.
+template <int L>
+MNSIM_INLINE void rows_solve(double* first, int rows, const Thomas& m, const Periodic* per, double* buf) {
+  if (per)
+    rows_solve<L>(first, rows, m, PeriodicLanes<V8>(*per), buf);
+  else
+    rows_solve<L>(first, rows, m, PlainLanes<V8>{}, buf);
 }
 
 MNSIM_KERNEL void solve_rows_tiles8(double* first, int rows, const Thomas& m, const Periodic* per, double* buf) {
@@ -300,17 +417,35 @@ void Thomas::refactor(const std::vector<double>& lower_diag, const std::vector<d
   lower = lower_diag;
 }
 
-MNSIM_KERNEL
-void solve_lanes(double* base, std::size_t stride, int lanes, const Thomas& m, const Periodic* per, double* f) {
-  thomas_lanes(base, stride, lanes, m);
-  if (!per) return;
+namespace {
+MNSIM_KERNEL void solve_lanes_blocks(double* base, std::size_t stride, int lanes, const Thomas& m, const Periodic* per) {
+  if (per)
+    lanes_in_blocks(base, stride, lanes, m, PeriodicLanes<V8>(*per));
+  else
+    lanes_in_blocks(base, stride, lanes, m, PlainLanes<V8>{});
+}
+MNSIM_KERNEL void solve_lanes_rows(double* base, std::size_t stride, int lanes, const Thomas& m, const Periodic* per) {
+  if (per)
+    lanes_by_rows(base, stride, lanes, m, PeriodicLanes<double>(*per));
+  else
+    lanes_by_rows(base, stride, lanes, m, PlainLanes<double>{});
+}
+}  // namespace
+
+void solve_lanes(double* base, std::size_t stride, int lanes, const Thomas& m, const Periodic* per) {
+  // In registers where the kernels have AVX-512's 32 (solve_block), else row by row.
+  static const auto kernel = wide_registers() ? solve_lanes_blocks : solve_lanes_rows;
+  kernel(base, stride, lanes, m, per);
+}
+
+void Periodic::set_weights(const Thomas& m) {
   const int n = m.n();
-  periodic_factor(base, stride, lanes, n, *per, f);
-  for (int i = 0; i < n; ++i) {
-    double* __restrict row = base + i * stride;
-    const double z = per->zc[i];
-#pragma omp simd
-    for (int l = 0; l < lanes; ++l) row[l] -= f[l] * z;
+  weight.assign(n, 0.0);
+  if (n == 0) return;
+  weight[0] = 1;
+  for (int i = 1; i < n; ++i) {
+    const double w = -m.cp[i - 1] * weight[i - 1];
+    weight[i] = std::fabs(w) < DBL_MIN ? 0.0 : w;
   }
 }
 

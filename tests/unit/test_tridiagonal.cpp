@@ -42,7 +42,7 @@ TEST_CASE("The lane solver solves every tridiagonal system to round-off", "[unit
     const int lanes = 13;
     const std::vector<double> rhs = random_rhs(n, lanes, rng);
     std::vector<double> x = rhs;
-    solve_lanes(x.data(), lanes, lanes, m, nullptr, nullptr);
+    solve_lanes(x.data(), lanes, lanes, m, nullptr);
     for (int l = 0; l < lanes; ++l)
       for (int i = 0; i < n; ++i) {
         double ax = diag[i] * x[i * lanes + l];
@@ -64,7 +64,7 @@ TEST_CASE("The column solver gives the lane solver's bits over several blocks wi
     const Thomas m = random_matrix(n, rng, lower, diag, upper);
     const std::vector<double> rhs = random_rhs(n, plane, rng);
     std::vector<double> lanes = rhs;
-    solve_lanes(lanes.data(), plane, plane, m, nullptr, nullptr);
+    solve_lanes(lanes.data(), plane, plane, m, nullptr);
     for (int t : {1, 2, 3}) {
       omp_set_num_threads(t);
       std::vector<double> columns = rhs;
@@ -86,14 +86,15 @@ TEST_CASE("Contiguous lines solved through transposed blocks equal the lane solv
         std::vector<double> lower, diag, upper;
         const Thomas m = random_matrix(n, rng, lower, diag, upper);
         Periodic per;
-        per.zc.resize(n);
-        for (double& z : per.zc) z = u(rng);
+        per.zf.resize(n);
+        for (double& z : per.zf) z = u(rng);
+        per.set_weights(m);
         per.vfac = 0.3;
         per.denom = 1.7;
-        std::vector<double> lines(std::size_t(n) * rows), lanes(lines.size()), f(rows);
+        std::vector<double> lines(std::size_t(n) * rows), lanes(lines.size());
         for (int q = 0; q < rows; ++q)
           for (int i = 0; i < n; ++i) lanes[i * rows + q] = lines[q * n + i] = u(rng);
-        solve_lanes(lanes.data(), rows, rows, m, periodic ? &per : nullptr, f.data());
+        solve_lanes(lanes.data(), rows, rows, m, periodic ? &per : nullptr);
         for (RowTiles tiles : {RowTiles::eight, RowTiles::four, RowTiles::none}) {
           std::vector<double> solved = lines, buf(std::size_t(kRowBlock) * n);
           solve_rows(solved.data(), rows, m, periodic ? &per : nullptr, buf.data(), tiles);

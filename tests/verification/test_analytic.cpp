@@ -228,6 +228,50 @@ TEST_CASE("No-flux diffusion conserves the total to 1e-12 per step, with uniform
   }
 }
 
+// One backward-Euler sweep along a periodic axis solves (1 + 2s) u_i - s (u_{i-1} + u_{i+1}) = r_i
+// with the ends wrapped; x and y commute (constant coefficients), so after both sweeps
+// (I - s Lx)(I - s Ly) u = r. The residual is checked against the operator's size, (1 + 4s)
+// per sweep times |u|, which is what a backward-stable solve leaves. Lengths and line counts on
+// and off the x sweep's 8 x 8 tiles and 16-line blocks and the y sweep's blocks of 64, 32, 16 and
+// 8 lanes, with s from 0.1 to 1000.
+TEST_CASE("The lateral sweeps solve their cyclic systems to round-off", "[verification]") {
+  for (auto [nx, ny] : {std::pair{13, 1}, {256, 1}, {1, 13}, {1, 50}, {40, 120}, {50, 50}, {3, 3}}) {
+    const Grid g = test::make_grid(nx, ny, 1, 0.02);
+    for (double dt : {0.00026, 0.05, 2.6}) {
+      const double s = dt * 0.155 / (g.dx * g.dx);
+      GridVector u = random_field(g.size(), 0.0, 1.0, 3);
+      const GridVector r = u;
+      ImplicitDiffusion op(g, 0.155, {1.0}, 0, 1);
+      op.step(u.data(), dt);
+      // (I - s L) along x or y of v, in extended precision.
+      auto sweep = [&](const std::vector<long double>& v, bool along_x) {
+        const int n = along_x ? nx : ny, step = along_x ? 1 : nx;
+        std::vector<long double> out(v.size());
+        for (int j = 0; j < ny; ++j)
+          for (int i = 0; i < nx; ++i) {
+            const int a = along_x ? i : j;
+            const std::size_t id = g.idx(i, j, 0);
+            const std::size_t back = id - std::size_t(a) * step + std::size_t((a + n - 1) % n) * step;
+            const std::size_t fwd = id - std::size_t(a) * step + std::size_t((a + 1) % n) * step;
+            out[id] = n < 3 ? v[id] : (1 + 2 * s) * v[id] - s * (v[back] + v[fwd]);
+          }
+        return out;
+      };
+      const std::vector<long double> applied = sweep(sweep(std::vector<long double>(u.begin(), u.end()), false), true);
+      double worst = 0, size = 0, moved = 0;
+      for (std::size_t i = 0; i < g.size(); ++i) {
+        worst = std::max(worst, double(std::fabs(applied[i] - r[i])));
+        size = std::max(size, std::fabs(u[i]));
+        moved = std::max(moved, std::fabs(u[i] - r[i]));
+      }
+      const double scale = (nx >= 3 ? 1 + 4 * s : 1) * (ny >= 3 ? 1 + 4 * s : 1) * size;
+      INFO(nx << " x " << ny << ", s = " << s << ": largest residual " << worst << ", scale " << scale << ", moved " << moved);
+      CHECK(worst < 1e-14 * scale);
+      CHECK(moved > 0.01);
+    }
+  }
+}
+
 TEST_CASE("A field equal to its weight profile is stationary under diffusion to round-off", "[verification]") {
   // u = w is an exact fixed point of every sweep (the flux is D w d(u/w)/dz = 0). 300 steps with s
   // up to 388 may accumulate round-off of about eps * s per step, hence 1e-11; with a uniform

@@ -44,8 +44,8 @@ class ImplicitDiffusion {
   Cyclic cx_, cy_;
   Thomas z_;
   std::vector<double> zl_, zd_, zu_;  // the diagonals of z_, kept like Cyclic's
-  // Per thread, the transposed block of x lines and the periodic factors of a row of y lines,
-  // kept across calls so that a step allocates nothing.
+  // Per thread, the transposed block of x lines, kept across calls so that a step allocates
+  // nothing.
   ThreadRows rows_;
 };
 

@@ -16,11 +16,20 @@ struct Thomas {
   void refactor(const std::vector<double>& lower, const std::vector<double>& diag, const std::vector<double>& upper);
 };
 
-// The periodic (cyclic) part of a constant-coefficient system solved by Sherman-Morrison: after
-// the Thomas solve of the modified matrix, u_i -= f zc_i with f = (u_0 + vfac u_{n-1}) / denom.
+// The periodic (cyclic) part of a constant-coefficient system solved by Sherman-Morrison: the
+// solution is y - f zc, with y the Thomas solution of the modified matrix, zc that of its
+// correction vector and f = (y_0 + vfac y_{n-1}) / denom. Both y_0 and the correction are
+// available before the back-substitution, so it writes the solution in the same pass:
+// y_0 = sum_i weight_i d_i, with d the eliminated right-hand side (weight_0 = 1,
+// weight_i = -cp_{i-1} weight_{i-1}), summed during the elimination, and the solution is the
+// back-substitution of d - f zf, with zf the eliminated correction vector (zc = its
+// back-substitution).
 struct Periodic {
-  std::vector<double> zc;
+  std::vector<double> zf, weight;
   double vfac = 0, denom = 1;
+  // weight from the factors m; weights that would be subnormal are 0 (their terms lie far below
+  // the sum's rounding, and subnormal products are slow on some CPUs).
+  void set_weights(const Thomas& m);
 };
 
 // Kernels for many independent systems with the same matrix, the unknowns of one system
@@ -28,8 +37,7 @@ struct Periodic {
 // vector registers. Each lane sees the same operations in the same order as a lone scalar solve.
 
 // `lanes` systems, element i of lane l at base[i * stride + l] (y lines of a plane, z columns).
-// `f` is scratch for `lanes` values, used only when `per` is given.
-void solve_lanes(double* base, std::size_t stride, int lanes, const Thomas& m, const Periodic* per, double* f);
+void solve_lanes(double* base, std::size_t stride, int lanes, const Thomas& m, const Periodic* per);
 // Every column of the planes at base (plane values each, m.n() of them), as solve_lanes without
 // the periodic part, with the rows ahead prefetched (they lie a plane apart), in fixed blocks of
 // columns spread over the threads, so the result does not depend on the thread count.
