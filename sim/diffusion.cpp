@@ -69,29 +69,35 @@ void ImplicitDiffusion::factor(double dt) {
   z_.refactor(lower, diag, upper);
 }
 
-void ImplicitDiffusion::step(double* u, double dt) {
-  if (D_ == 0 || k1_ <= k0_) return;
+bool ImplicitDiffusion::begin(double dt) {
+  if (D_ == 0 || k1_ <= k0_) return false;
   if (dt != dt_) factor(dt);
-  if (g_.nx >= 3 || g_.ny >= 3) sweep_xy(u);
+  rows_.size_for(omp_get_max_threads());
+  return true;
+}
+
+void ImplicitDiffusion::z_sweep(double* u) const {
   if (k1_ - k0_ >= 2) solve_all_columns(u + std::size_t(k0_) * g_.plane(), g_.plane(), z_);
 }
 
-void ImplicitDiffusion::sweep_xy(double* u) {
-  // The x and y sweeps of one z-plane run back to back while the plane sits in the core's cache,
-  // so the plane crosses the memory bus once for both. Each plane is independent of the others.
+void ImplicitDiffusion::lateral_sweeps(double* u, int k) {
+  // The x and y sweeps of one z-level run back to back while the plane sits in the core's cache,
+  // so the plane crosses the memory bus once for both.
   const int nx = g_.nx, ny = g_.ny;
-  const std::size_t buf_size = std::size_t(kRowBlock) * nx;
-  rows_.size_for(omp_get_max_threads());
-#pragma omp parallel
-  {
-    double* buf = rows_.mine(AlignedRows::room(buf_size)).cut(buf_size);
-#pragma omp for schedule(static)
-    for (int k = k0_; k < k1_; ++k) {
-      double* p = u + std::size_t(k) * g_.plane();
-      if (nx >= 3) solve_rows(p, ny, cx_.thomas, &cx_.periodic, buf);
-      if (ny >= 3) solve_lanes(p, nx, nx, cy_.thomas, &cy_.periodic);
-    }
+  if (D_ == 0 || k < k0_ || k >= k1_ || (nx < 3 && ny < 3)) return;
+  double* p = u + std::size_t(k) * g_.plane();
+  if (nx >= 3) {
+    const std::size_t buf_size = std::size_t(kRowBlock) * nx;
+    solve_rows(p, ny, cx_.thomas, &cx_.periodic, rows_.mine(AlignedRows::room(buf_size)).cut(buf_size));
   }
+  if (ny >= 3) solve_lanes(p, nx, nx, cy_.thomas, &cy_.periodic);
+}
+
+void ImplicitDiffusion::step(double* u, double dt) {
+  if (!begin(dt)) return;
+  z_sweep(u);
+#pragma omp parallel for schedule(static)
+  for (int k = k0_; k < k1_; ++k) lateral_sweeps(u, k);
 }
 
 }  // namespace mnsim

@@ -32,8 +32,14 @@ SplitStepper::SplitStepper(const TissueModel& model, const Grid& g)
 
 int SplitStepper::step(State& s, double dt, LevelTotals* totals) {
   const int sub = chemotaxis_.step(s.f[F], s[T], dt);
-  for (auto& [field, op] : diffusion_) op.step(s[field], dt);
-  model_.react(s, dt, totals);
+  // Diffusion (its z sweeps here, its lateral sweeps level by level) and then the reaction, each
+  // level's sweeps just before the level reacts (TissueModel::react): one pass over the state for
+  // both instead of one for the sweeps of each field and one for the reaction.
+  for (auto& [field, op] : diffusion_)
+    if (op.begin(dt)) op.z_sweep(s[field]);
+  model_.react(s, dt, totals, [&](int k) {
+    for (auto& [field, op] : diffusion_) op.lateral_sweeps(s[field], k);
+  });
   return sub;
 }
 

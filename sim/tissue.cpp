@@ -377,15 +377,17 @@ MNSIM_KERNEL bool TissueModel::sum_level(const State& s, int k, double* totals) 
   return sums.finish(totals, floor_);
 }
 
-void TissueModel::react(State& s, double dt, LevelTotals* totals) const {
+void TissueModel::react(State& s, double dt, LevelTotals* totals, const std::function<void(int)>& before) const {
   const int nz = grid_.nz;
   const auto react_level_of = wide_sums_ ? &TissueModel::react_level<true> : &TissueModel::react_level<false>;
   bool ok = true;
   if (totals) totals->v.assign(std::size_t(nz) * LevelTotals::kCount, 0.0);
 #pragma omp parallel for schedule(static) reduction(&& : ok)
-  for (int k = 0; k < nz; ++k)
+  for (int k = 0; k < nz; ++k) {
+    if (before) before(k);
     if (level_[k].soluble || totals)  // hypodermis is inert, only summed
       ok = (this->*react_level_of)(s, k, dt, totals ? &totals->v[std::size_t(k) * LevelTotals::kCount] : nullptr) && ok;
+  }
   if (totals) totals->valid = ok;
 }
 

@@ -1,4 +1,5 @@
 #pragma once
+#include <functional>
 #include <vector>
 
 #include "mnsim/core/fields.hpp"
@@ -103,8 +104,11 @@ class TissueModel {
   // every loss implicit, so no field can become negative. Mass moved between pools (L -> T,
   // C1 -> Cm, En -> E) uses the donor's new value, so transfers conserve exactly. With `totals`
   // the level totals of the new state are taken in the same pass (the reaction is the last
-  // operator of a step, so this saves a whole read of the state).
-  void react(State& s, double dt, LevelTotals* totals = nullptr) const;
+  // operator of a step, so this saves a whole read of the state). `before`, if given, is called
+  // for every level just before the level reacts, on the thread that reacts it: the operators
+  // that act level by level and precede the reaction (the lateral diffusion sweeps) run there
+  // while the level's data are in the cache, and the state crosses the memory bus once for both.
+  void react(State& s, double dt, LevelTotals* totals = nullptr, const std::function<void(int)>& before = {}) const;
   // The level totals of a state, as react() takes them.
   void totals(const State& s, LevelTotals& t) const;
   // How the level totals are summed: in eight-wide values (picked where the kernels have

@@ -14,7 +14,9 @@ namespace mnsim {
 // subcycled), implicit LOD diffusion of T, N, P, F, then the pointwise reaction step. Every part is
 // first order in time and positivity preserving, so the whole step is first order (the
 // verification tests measure it); Strang symmetrisation would not raise the order because the
-// backward-Euler substeps are themselves first order.
+// backward-Euler substeps are themselves first order. The diffusion's lateral sweeps of each level
+// run just before the level's reaction, in the same pass over the state (TissueModel::react);
+// the result is bitwise that of the operators applied one after another.
 class SplitStepper {
  public:
   SplitStepper(const TissueModel& model, const Grid& g);
