@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <cstdint>
 #include <numeric>
@@ -6,22 +7,32 @@
 
 using namespace mnsim;
 
-TEST_CASE("Grid arrays of 2 MiB and more start on a 2 MiB boundary and keep their values through copies", "[unit]") {
-  // The alignment is what lets the kernel back the array with huge pages from its first byte; a
-  // smaller array comes from the ordinary heap.
-  constexpr std::size_t kPage = std::size_t(2) << 20;
+TEST_CASE("Grid arrays of 2 MiB and more start on a cache line just past a 2 MiB boundary, each at its own offset, and keep their values through copies", "[unit]") {
+  // The alignment is what lets the kernel back the array with huge pages from its first byte; the
+  // offsets (a few cache lines, different for successive arrays) keep cell i of different fields
+  // out of one cache set. A smaller array comes from the ordinary heap.
+  using Alloc = LargePageAllocator<double>;
+  constexpr std::size_t kPage = Alloc::kPage;
+  std::vector<std::size_t> offsets;
   for (std::size_t n : {kPage / sizeof(double), 3 * kPage / sizeof(double) + 5, std::size_t(10) << 20}) {
     GridVector v(n);
     std::iota(v.begin(), v.end(), 0.0);
     INFO(n << " values");
-    CHECK(reinterpret_cast<std::uintptr_t>(v.data()) % kPage == 0);
+    const std::size_t offset = reinterpret_cast<std::uintptr_t>(v.data()) % kPage;
+    CHECK(offset % 64 == 0);
+    CHECK(offset < Alloc::kStagger * Alloc::kStaggers);
+    offsets.push_back(offset);
     GridVector copy = v;
-    CHECK(reinterpret_cast<std::uintptr_t>(copy.data()) % kPage == 0);
+    const std::size_t copy_offset = reinterpret_cast<std::uintptr_t>(copy.data()) % kPage;
+    CHECK(copy_offset % 64 == 0);
+    CHECK(copy_offset != offset);
     CHECK(copy == v);
     CHECK(copy.back() == double(n - 1));
-    v.resize(n + kPage);  // reallocates through the allocator, moving the values
+    v.resize(n + kPage);  // reallocates through the allocator, moving the values (and frees the old block)
     CHECK(std::equal(copy.begin(), copy.end(), v.begin()));
   }
+  std::sort(offsets.begin(), offsets.end());
+  CHECK(std::adjacent_find(offsets.begin(), offsets.end()) == offsets.end());
   GridVector small(100, 1.5);
   CHECK(std::accumulate(small.begin(), small.end(), 0.0) == 150.0);
 }

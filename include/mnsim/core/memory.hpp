@@ -2,6 +2,7 @@
 #include <omp.h>
 #include <sys/mman.h>
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
@@ -15,10 +16,17 @@ namespace mnsim {
 // rows a plane apart, each on its own 4 KiB page: with 2 MiB pages a whole field needs a few
 // dozen TLB entries instead of thousands. The mark is advice: where the kernel gives no huge
 // pages (THP off) the memory is ordinary, and where THP is "always" it changes nothing.
+//
+// Each such block starts a different number of cache lines (0, 5, 10, ... 75) past its page.
+// Otherwise cell i of every field would sit at the same offset from a 2 MiB boundary, in the same
+// set of every cache: the reaction's twelve fields would contend for the twelve ways of an L1
+// set and miss where they could hit (fused diffusion and reaction pass, 256^3, 2 threads:
+// 56-58 -> 54-55 ms at in-place 67 GB/s, 50-52 -> 48 ms at 115 GB/s). Rows stay on cache lines.
 template <class T>
 struct LargePageAllocator {
   using value_type = T;
   static constexpr std::size_t kPage = std::size_t(2) << 20;
+  static constexpr std::size_t kStagger = 5 * 64, kStaggers = 16;
 
   LargePageAllocator() = default;
   template <class U>
@@ -27,19 +35,21 @@ struct LargePageAllocator {
   T* allocate(std::size_t n) {
     const std::size_t bytes = n * sizeof(T);
     if (bytes < kPage) return static_cast<T*>(::operator new(bytes));
-    const std::size_t rounded = (bytes + kPage - 1) / kPage * kPage;
-    void* p = std::aligned_alloc(kPage, rounded);
+    static std::atomic<unsigned> blocks{0};
+    const std::size_t offset = blocks.fetch_add(1, std::memory_order_relaxed) % kStaggers * kStagger;
+    const std::size_t rounded = (bytes + offset + kPage - 1) / kPage * kPage;
+    char* p = static_cast<char*>(std::aligned_alloc(kPage, rounded));
     if (!p) throw std::bad_alloc();
 #ifdef MADV_HUGEPAGE
     madvise(p, rounded, MADV_HUGEPAGE);
 #endif
-    return static_cast<T*>(p);
+    return reinterpret_cast<T*>(p + offset);
   }
   void deallocate(T* p, std::size_t n) noexcept {
     if (n * sizeof(T) < kPage)
       ::operator delete(p);
-    else
-      std::free(p);
+    else  // the block's page is the one the offset lies in
+      std::free(reinterpret_cast<char*>(p) - reinterpret_cast<std::uintptr_t>(p) % kPage);
   }
 };
 
