@@ -312,6 +312,10 @@ MNSIM_KERNEL bool TissueModel::react_level(State& s, int k, double dt, double* t
   // Losses with constant rates: one division per step here rather than one per voxel.
   const double keep_O = 1 / (1 + dt / p.tau_O), keep_B = 1 / (1 + dt * p.k_B), keep_L = 1 / (1 + dt * p.k_act);
   const double keep_T = 1 / (1 + dt * p.delta_T), keep_N = 1 / (1 + dt * p.delta_N), keep_P = 1 / (1 + dt * p.delta_P);
+  // Terms that do not change from cell to cell, worked out once: the loop would otherwise work
+  // them out for every group of cells (the compiler must assume that the stores to the fields
+  // may change the parameters, which are doubles too), a division among them.
+  const double theta_span = p.theta1 - p.theta0, dt_sE = dt * c.s_E, dt_kE = dt * c.kappa_E, A_loss = 1 / p.tau_A;
   double* O_ = s[O]; double* B_ = s[B]; double* L_ = s[L]; double* T_ = s[T]; double* N_ = s[N];
   double* P_ = s[P]; double* F_ = s[F]; double* C3_ = s[C3]; double* C1_ = s[C1]; double* Cm_ = s[Cm];
   double* E_ = s[E]; double* En_ = s[En]; double* A_ = s[A];
@@ -326,7 +330,7 @@ MNSIM_KERNEL bool TissueModel::react_level(State& s, int k, double dt, double* t
         const double q = To / (p.K_q + To) - qT0;
         const double g = 1 + p.a_T * (To / (p.K_g + To) - gT0);
         const double Nex = std::max(No - p.N0, 0.0);
-        const double theta = p.theta0 + (p.theta1 - p.theta0) * Nex / (p.K_theta + Nex);
+        const double theta = p.theta0 + theta_span * Nex / (p.K_theta + Nex);
         const double Ctot = C3_[i] + C1_[i] + Cm_[i];
         const double S = synthesis_q(c, q, Fo, Ctot);
         const double protect = 1 / (1 + p.b_dA * Ao);
@@ -344,13 +348,13 @@ MNSIM_KERNEL bool TissueModel::react_level(State& s, int k, double dt, double* t
         const double C1n = (C1_[i] + dt * (1 - theta) * S) / (1 + dt * ((m.g1 + m.l1 * Po) * protect + kappa));
         C1_[i] = C1n;
         Cm_[i] = (Cm_[i] + dt * kappa * C1n) / (1 + dt * (m.gm + m.lm * Po));
-        const double Enn = (En_[i] + dt * c.s_E * Fo * (1 + p.b_E * q)) / (1 + dt * (c.gEn + c.lEn * Po + c.kappa_E));
+        const double Enn = (En_[i] + dt_sE * Fo * (1 + p.b_E * q)) / (1 + dt * (c.gEn + c.lEn * Po + c.kappa_E));
         En_[i] = Enn;
         // Collagenase above baseline also clears elastotic material (zero at rest: homeostasis).
         const double clear = p.lambda_X * std::max(Po - p.P0, 0.0);
-        E_[i] = (E_[i] + dt * c.kappa_E * Enn) / (1 + dt * (m.gE + m.lE * Po + clear));
+        E_[i] = (E_[i] + dt_kE * Enn) / (1 + dt * (m.gE + m.lE * Po + clear));
         const double act = p.k_A * std::max(h, 0.0);
-        A_[i] = (Ao + dt * act) / (1 + dt * (act + 1 / p.tau_A));
+        A_[i] = (Ao + dt * act) / (1 + dt * (act + A_loss));
       }
     } else if (c.soluble) {
       // Epidermis: no cells or matrix.
