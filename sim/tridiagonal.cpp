@@ -374,7 +374,11 @@ MNSIM_INLINE void rows_solve(double* first, int rows, const Thomas& m, const Per
       }
     }
     transpose_in<L>(x, nr, n, buf);
-    lanes_by_rows(buf, W, W, m, typename Per::template As<double>(per));
+    // With AVX-512 the block's lanes in registers (x sweep of a 50^2 plane: 2.5 -> 1.3 us).
+    if constexpr (L == kTile)
+      solve_block<W / kTile>(buf, W, m, per);
+    else
+      lanes_by_rows(buf, W, W, m, typename Per::template As<double>(per));
     transpose_out<L>(buf, nr, n, x);
   }
 }
