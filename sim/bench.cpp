@@ -37,7 +37,7 @@ double seconds_since(clock_type::time_point t0) {
 constexpr double kTriadBytes = 24;          // read b, c; write a
 constexpr double kUpdateBytes = 16;         // read and write a in place
 constexpr double kDiffusionBytes = 48;      // three in-place sweeps (the plain kernel's traffic)
-constexpr double kFusedBytes = 32;          // x and y fused per plane, then z: what mnsim moves
+constexpr double kFusedBytes = 32;          // z, then x and y fused per plane: what mnsim moves
 constexpr double kStepBytes = 12 * 16;      // read and write all 12 non-trivial fields once
 
 // Every figure is the median over repetitions, the bandwidth as well as the kernels: on a machine

@@ -14,11 +14,13 @@ void ImplicitDiffusion::Cyclic::build(int n_, double a_) {
   a = a_;
   off.assign(n, -a);
   periodic.zf.assign(n, 0.0);
-  if (n < 3 || a == 0) {
-    thomas.lower = off;
-    thomas.inv.assign(n, 0.0);
-    thomas.cp.assign(n, 0.0);
+  if (n < 3 || a == 0) {  // nothing to couple: the sweep is the identity
+    diag.assign(n, 1.0);
+    off.assign(n, 0.0);
+    thomas.refactor(off, diag, off);
     periodic.set_weights(thomas);
+    periodic.vfac = 0;
+    periodic.denom = 1;
     return;
   }
   const double b = 1 + 2 * a;

@@ -381,7 +381,7 @@ MNSIM_KERNEL bool TissueModel::sum_level(const State& s, int k, double* totals) 
   return sums.finish(totals, floor_);
 }
 
-void TissueModel::react(State& s, double dt, LevelTotals* totals, const std::function<void(int)>& before) const {
+void TissueModel::react(State& s, double dt, LevelTotals* totals, LevelHook before) const {
   const int nz = grid_.nz;
   const auto react_level_of = wide_sums_ ? &TissueModel::react_level<true> : &TissueModel::react_level<false>;
   bool ok = true;

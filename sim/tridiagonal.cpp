@@ -13,39 +13,10 @@ namespace mnsim {
 
 namespace {
 
-// Elimination and back-substitution of `lanes` systems, each lane a whole vector loop, one row
-// of lanes at a time. With `ahead` > 0 the unknowns `ahead` rows on are prefetched during the
-// elimination: z columns, whose rows lie a plane apart in memory, each too short for the hardware
-// prefetcher to catch up with (about 10 % faster in a microbenchmark).
-template <int ahead>
-MNSIM_INLINE void eliminate_row(double* base, std::size_t stride, int lanes, const Thomas& m, int i) {
-  double* __restrict cur = base + i * stride;
-  if (ahead > 0 && i + ahead < m.n())
-    for (int l = 0; l < lanes; l += 8) __builtin_prefetch(cur + ahead * stride + l, 1);
-  const double ii = m.inv[i];
-  if (i == 0) {
-#pragma omp simd
-    for (int l = 0; l < lanes; ++l) cur[l] *= ii;
-    return;
-  }
-  const double* __restrict prev = cur - stride;
-  const double lo = m.lower[i];
-#pragma omp simd
-  for (int l = 0; l < lanes; ++l) cur[l] = (cur[l] - lo * prev[l]) * ii;
-}
-
-MNSIM_INLINE void substitute_row(double* base, std::size_t stride, int lanes, const Thomas& m, int i) {
-  double* __restrict cur = base + i * stride;
-  const double* __restrict next = cur + stride;
-  const double c = m.cp[i];
-#pragma omp simd
-  for (int l = 0; l < lanes; ++l) cur[l] -= c * next[l];
-}
-
-// The periodic part of a solve (Periodic), value by value in lanes of type V: the elimination
-// sums weight_i d_i in `sum` and turns it into the Sherman-Morrison factor
+// The periodic part of a solve (Periodic), in lanes of type V with their running sums at sums[l]:
+// the elimination sums weight_i d_i and turns the sum into the Sherman-Morrison factor
 // f = (y_0 + vfac d_{n-1}) / denom at the end; the back-substitution then solves for d - f zf.
-// PlainLanes, for systems without one, does nothing.
+// PlainLanes, for systems without one, does nothing and never touches the sums.
 template <class V>
 struct PeriodicLanes {
   template <class W>
@@ -55,10 +26,10 @@ struct PeriodicLanes {
   explicit PeriodicLanes(const Periodic& p) : weight(p.weight.data()), zf(p.zf.data()), vfac(p.vfac), denom(p.denom) {}
   template <class W>
   explicit PeriodicLanes(const PeriodicLanes<W>& o) : weight(o.weight), zf(o.zf), vfac(o.vfac), denom(o.denom) {}
-  MNSIM_INLINE void start(V& sum, const V& d) const { sum = d; }
-  MNSIM_INLINE void add(V& sum, int i, const V& d) const { sum = sum + weight[i] * d; }
-  MNSIM_INLINE void finish(V& sum, const V& last) const { sum = (sum + vfac * last) / denom; }
-  MNSIM_INLINE void correct(V& d, const V& f, int i) const { d = d - f * zf[i]; }
+  MNSIM_INLINE void start(V* sums, int l, const V& d) const { sums[l] = d; }
+  MNSIM_INLINE void add(V* sums, int l, int i, const V& d) const { sums[l] = sums[l] + weight[i] * d; }
+  MNSIM_INLINE void finish(V* sums, int l, const V& last) const { sums[l] = (sums[l] + vfac * last) / denom; }
+  MNSIM_INLINE void correct(V& d, const V* sums, int l, int i) const { d = d - sums[l] * zf[i]; }
 };
 template <class V>
 struct PlainLanes {
@@ -67,57 +38,73 @@ struct PlainLanes {
   PlainLanes() = default;
   template <class W>
   explicit PlainLanes(const PlainLanes<W>&) {}
-  MNSIM_INLINE void start(V&, const V&) const {}
-  MNSIM_INLINE void add(V&, int, const V&) const {}
-  MNSIM_INLINE void finish(V&, const V&) const {}
-  MNSIM_INLINE void correct(V&, const V&, int) const {}
+  MNSIM_INLINE void start(V*, int, const V&) const {}
+  MNSIM_INLINE void add(V*, int, int, const V&) const {}
+  MNSIM_INLINE void finish(V*, int, const V&) const {}
+  MNSIM_INLINE void correct(V&, const V*, int, int) const {}
 };
 
-// `lanes` systems (element i of lane l at base[i * stride + l]) row by row, up to kChunk lanes at
-// a time, the running values and periodic sums in the cache.
+// Elimination and back-substitution of `lanes` systems, each lane a whole vector loop, one row
+// of lanes at a time, the running values and periodic sums (`sums`, one per lane) in the cache.
+// With `ahead` > 0 the unknowns `ahead` rows on are prefetched during the elimination: z
+// columns, whose rows lie a plane apart in memory, each too short for the hardware prefetcher to
+// catch up with (about 10 % faster in a microbenchmark). The last row's elimination also
+// finishes the sums and corrects the row.
+template <int ahead, class Per>
+MNSIM_INLINE void eliminate_row(double* base, std::size_t stride, int lanes, const Thomas& m, int i, const Per& per,
+                                double* sums) {
+  const int n = m.n();
+  double* __restrict cur = base + i * stride;
+  if (ahead > 0 && i + ahead < n)
+    for (int l = 0; l < lanes; l += 8) __builtin_prefetch(cur + ahead * stride + l, 1);
+  const double ii = m.inv[i];
+  if (i == 0) {
+#pragma omp simd
+    for (int l = 0; l < lanes; ++l) {
+      cur[l] *= ii;
+      per.start(sums, l, cur[l]);
+    }
+  } else {
+    const double* __restrict prev = cur - stride;
+    const double lo = m.lower[i];
+#pragma omp simd
+    for (int l = 0; l < lanes; ++l) {
+      cur[l] = (cur[l] - lo * prev[l]) * ii;
+      per.add(sums, l, i, cur[l]);
+    }
+  }
+  if (i == n - 1)
+#pragma omp simd
+    for (int l = 0; l < lanes; ++l) {
+      per.finish(sums, l, cur[l]);
+      per.correct(cur[l], sums, l, i);
+    }
+}
+
+template <class Per>
+MNSIM_INLINE void substitute_row(double* base, std::size_t stride, int lanes, const Thomas& m, int i, const Per& per,
+                                 const double* sums) {
+  double* __restrict cur = base + i * stride;
+  const double* __restrict next = cur + stride;
+  const double c = m.cp[i];
+#pragma omp simd
+  for (int l = 0; l < lanes; ++l) {
+    double v = cur[l];
+    per.correct(v, sums, l, i);
+    cur[l] = v - c * next[l];
+  }
+}
+
+// All rows of up to kChunk lanes at a time.
 template <class Per>
 MNSIM_INLINE void lanes_by_rows(double* base, std::size_t stride, int lanes, const Thomas& m, const Per& per) {
   constexpr int kChunk = 256;
   const int n = m.n();
-  const double* __restrict lower = m.lower.data();
-  const double* __restrict inv = m.inv.data();
-  const double* __restrict cp = m.cp.data();
   for (int l0 = 0; l0 < lanes; l0 += kChunk) {
     const int w = std::min(kChunk, lanes - l0);
-    double f[kChunk];
-    double* __restrict first = base + l0;
-#pragma omp simd
-    for (int l = 0; l < w; ++l) {
-      first[l] *= inv[0];
-      per.start(f[l], first[l]);
-    }
-    for (int i = 1; i < n; ++i) {
-      double* __restrict cur = first + i * stride;
-      const double* __restrict prev = cur - stride;
-      const double lo = lower[i], ii = inv[i];
-#pragma omp simd
-      for (int l = 0; l < w; ++l) {
-        cur[l] = (cur[l] - lo * prev[l]) * ii;
-        per.add(f[l], i, cur[l]);
-      }
-    }
-    double* __restrict last = first + (n - 1) * stride;
-#pragma omp simd
-    for (int l = 0; l < w; ++l) {
-      per.finish(f[l], last[l]);
-      per.correct(last[l], f[l], n - 1);
-    }
-    for (int i = n - 2; i >= 0; --i) {
-      double* __restrict cur = first + i * stride;
-      const double* __restrict next = cur + stride;
-      const double c = cp[i];
-#pragma omp simd
-      for (int l = 0; l < w; ++l) {
-        double v = cur[l];
-        per.correct(v, f[l], i);
-        cur[l] = v - c * next[l];
-      }
-    }
+    double sums[kChunk];
+    for (int i = 0; i < n; ++i) eliminate_row<0>(base + l0, stride, w, m, i, per, sums);
+    for (int i = n - 2; i >= 0; --i) substitute_row(base + l0, stride, w, m, i, per, sums);
   }
 }
 
@@ -137,7 +124,7 @@ MNSIM_INLINE void solve_block(double* __restrict base, std::size_t stride, const
     std::memcpy(&carry[t], base + 8 * t, sizeof(V8));
     carry[t] *= inv[0];
     std::memcpy(base + 8 * t, &carry[t], sizeof(V8));
-    per.start(f[t], carry[t]);
+    per.start(f, t, carry[t]);
   }
   for (int i = 1; i < n; ++i) {
     double* __restrict cur = base + i * stride;
@@ -147,13 +134,13 @@ MNSIM_INLINE void solve_block(double* __restrict base, std::size_t stride, const
       std::memcpy(&v, cur + 8 * t, sizeof(V8));
       carry[t] = (v - lo * carry[t]) * ii;
       std::memcpy(cur + 8 * t, &carry[t], sizeof(V8));
-      per.add(f[t], i, carry[t]);
+      per.add(f, t, i, carry[t]);
     }
   }
   double* __restrict last = base + (n - 1) * stride;
   for (int t = 0; t < T; ++t) {
-    per.finish(f[t], carry[t]);
-    per.correct(carry[t], f[t], n - 1);
+    per.finish(f, t, carry[t]);
+    per.correct(carry[t], f, t, n - 1);
     std::memcpy(last + 8 * t, &carry[t], sizeof(V8));
   }
   for (int i = n - 2; i >= 0; --i) {
@@ -162,7 +149,7 @@ MNSIM_INLINE void solve_block(double* __restrict base, std::size_t stride, const
     for (int t = 0; t < T; ++t) {
       V8 v;
       std::memcpy(&v, cur + 8 * t, sizeof(V8));
-      per.correct(v, f[t], i);
+      per.correct(v, f, t, i);
       carry[t] = v - c * carry[t];
       std::memcpy(cur + 8 * t, &carry[t], sizeof(V8));
     }
@@ -230,7 +217,7 @@ struct Tile<4> {
   }
 };
 
-constexpr int kTile = 8;  // the tile of the fused elimination (forward_rows)
+constexpr int kTile = 8;  // the tile of the fused elimination and back-substitution (forward_rows, backward_rows)
 
 // Copies the L x L tile at src (rows `sstride` apart) to dst (rows `dstride` apart), transposed.
 // The loops are unrolled so that the tile stays in registers: rolled, GCC kept AVX2's tiles on the
@@ -249,7 +236,7 @@ MNSIM_INLINE void copy_tile_transposed(const double* src, std::size_t sstride, d
 // Elimination of kRowBlock whole lines straight from their rows (n a multiple of 8): each 8 x 8
 // tile is transposed and eliminated in registers, the tiles of all lines side by side so their
 // chains overlap, and written to buf once (lane q of element i at buf[i * kRowBlock + q]).
-// The same operations in the same order as transpose_in followed by forward_block. The block of
+// The same operations in the same order as transpose_in followed by solve_block's elimination. The block of
 // lines at `next` (the next to be solved) is prefetched on the way: sixteen rows of a few
 // kilobytes each are too short a run for the hardware prefetcher (x sweep of a 256^3 field, 1
 // thread: 10.7 -> 9.0 ms).
@@ -276,10 +263,10 @@ MNSIM_INLINE void forward_rows(const double* x, const double* next, int n, const
       for (int t = 0; t < T; ++t) {
         if (i == 0) {
           r[t][c] = r[t][c] * inv[0];
-          per.start(f[t], r[t][c]);
+          per.start(f, t, r[t][c]);
         } else {
           r[t][c] = (r[t][c] - lower[i] * carry[t]) * inv[i];
-          per.add(f[t], i, r[t][c]);
+          per.add(f, t, i, r[t][c]);
         }
         carry[t] = r[t][c];
       }
@@ -288,11 +275,11 @@ MNSIM_INLINE void forward_rows(const double* x, const double* next, int n, const
     for (int c = 0; c < kTile; ++c)
       for (int t = 0; t < T; ++t) std::memcpy(buf + (i0 + c) * W + t * kTile, &r[t][c], sizeof(V8));
   }
-  for (int t = 0; t < T; ++t) per.finish(f[t], carry[t]);
+  for (int t = 0; t < T; ++t) per.finish(f, t, carry[t]);
 }
 
 // The back-substitution of forward_rows' block, tile by tile from the last, each tile transposed
-// back into the lines in registers: the same operations in the same order as backward_block
+// back into the lines in registers: the same operations in the same order as solve_block's back-substitution
 // followed by transpose_out, without the block's second pass through the cache.
 template <class Per>
 MNSIM_INLINE void backward_rows(const double* __restrict buf, int n, const Thomas& m, const Per& per, const V8* f,
@@ -310,7 +297,7 @@ MNSIM_INLINE void backward_rows(const double* __restrict buf, int n, const Thoma
       const int i = i0 + c;
 #pragma GCC unroll 2
       for (int t = 0; t < T; ++t) {
-        per.correct(r[t][c], f[t], i);
+        per.correct(r[t][c], f, t, i);
         if (i < n - 1) r[t][c] = r[t][c] - cp[i] * carry[t];
         carry[t] = r[t][c];
       }
@@ -354,7 +341,9 @@ MNSIM_INLINE void transpose_out(const double* __restrict buf, int nr, int n, dou
 // L: the transposes go through L x L register tiles (RowTiles). With 8 x 8 tiles the elimination
 // is done in the tiles on the way in (forward_rows) and the back-substitution on the way out
 // (backward_rows), the chains of the block's lanes side by side in registers; that needs 32 wide
-// registers (AVX-512). Otherwise buf is solved row by row (lanes_by_rows). With AVX2, 4 x 4 tiles
+// registers (AVX-512); off the tiles (a length not a multiple of 8, a last block of fewer lines) the
+// block is solved in registers (solve_block). Without AVX-512 buf is solved row by row
+// (lanes_by_rows). With AVX2, 4 x 4 tiles
 // take an x sweep of a 256^2 plane from 75 to 55 us (in cache); without it (SSE2) they would take
 // 300 us, so there the copies go element by element (L = 0). Same operations every way.
 template <int L, class Per>
@@ -374,7 +363,7 @@ MNSIM_INLINE void rows_solve(double* first, int rows, const Thomas& m, const Per
       }
     }
     transpose_in<L>(x, nr, n, buf);
-    // With AVX-512 the block's lanes in registers (x sweep of a 50^2 plane: 2.5 -> 1.3 us).
+    // With AVX-512 the block's lanes in registers (x sweep of a 50^2 plane: 2.5 -> 1.5 us).
     if constexpr (L == kTile)
       solve_block<W / kTile>(buf, W, m, per);
     else
@@ -436,10 +425,13 @@ MNSIM_KERNEL void solve_lanes_rows(double* base, std::size_t stride, int lanes, 
 }
 }  // namespace
 
-void solve_lanes(double* base, std::size_t stride, int lanes, const Thomas& m, const Periodic* per) {
-  // In registers where the kernels have AVX-512's 32 (solve_block), else row by row.
-  static const auto kernel = wide_registers() ? solve_lanes_blocks : solve_lanes_rows;
-  kernel(base, stride, lanes, m, per);
+LaneSolve best_lane_solve() {
+  static const LaneSolve best = wide_registers() ? LaneSolve::blocks : LaneSolve::rows;
+  return best;
+}
+
+void solve_lanes(double* base, std::size_t stride, int lanes, const Thomas& m, const Periodic* per, LaneSolve how) {
+  (how == LaneSolve::blocks ? solve_lanes_blocks : solve_lanes_rows)(base, stride, lanes, m, per);
 }
 
 void Periodic::set_weights(const Thomas& m) {
@@ -461,12 +453,13 @@ MNSIM_KERNEL void solve_column_blocks(double* base, std::size_t plane, std::size
                                       const Thomas& m) {
   const int n = m.n();
   auto lanes = [&](std::size_t at) { return static_cast<int>(std::min(block, e - at)); };
-  for (int i = 0; i < n; ++i) eliminate_row<4>(base + b, plane, lanes(b), m, i);
+  const PlainLanes<double> plain;
+  for (int i = 0; i < n; ++i) eliminate_row<4>(base + b, plane, lanes(b), m, i, plain, nullptr);
   for (std::size_t at = b; at < e; at += block) {
     const std::size_t next = at + block;
     for (int s = 0; s < n; ++s) {
-      if (next < e) eliminate_row<4>(base + next, plane, lanes(next), m, s);
-      if (s >= 1) substitute_row(base + at, plane, lanes(at), m, n - 1 - s);
+      if (next < e) eliminate_row<4>(base + next, plane, lanes(next), m, s, plain, nullptr);
+      if (s >= 1) substitute_row(base + at, plane, lanes(at), m, n - 1 - s, plain, nullptr);
     }
   }
 }

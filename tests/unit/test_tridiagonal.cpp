@@ -25,6 +25,18 @@ Thomas random_matrix(int n, std::mt19937_64& rng, std::vector<double>& lower, st
   return Thomas::factor(lower, diag, upper);
 }
 
+// A periodic part for the factors m: a correction vector uniform in [0, 1) and fixed ends.
+Periodic random_periodic(const Thomas& m, std::mt19937_64& rng) {
+  std::uniform_real_distribution<double> u(0.0, 1.0);
+  Periodic per;
+  per.zf.resize(m.n());
+  for (double& z : per.zf) z = u(rng);
+  per.set_weights(m);
+  per.vfac = 0.3;
+  per.denom = 1.7;
+  return per;
+}
+
 // Right-hand sides for `lanes` systems of n unknowns, uniform in [0, 1).
 std::vector<double> random_rhs(int n, int lanes, std::mt19937_64& rng) {
   std::uniform_real_distribution<double> u(0.0, 1.0);
@@ -76,6 +88,26 @@ TEST_CASE("The column solver gives the lane solver's bits over several blocks wi
   omp_set_num_threads(threads);
 }
 
+TEST_CASE("The lane solver gives the same bits in blocks of lanes as row by row, with and without a periodic part", "[unit]") {
+  std::mt19937_64 rng(5);
+  // Lane counts through every block width (64, 32, 16, 8 and single lanes) and past the row
+  // solver's chunk of 256 lanes.
+  for (int n : {1, 3, 17, 64})
+    for (int lanes : {1, 7, 8, 100, 300})
+      for (bool periodic : {false, true}) {
+        std::vector<double> lower, diag, upper;
+        const Thomas m = random_matrix(n, rng, lower, diag, upper);
+        const Periodic per = random_periodic(m, rng);
+        const std::vector<double> rhs = random_rhs(n, lanes, rng);
+        std::vector<double> blocks = rhs, rows = rhs;
+        solve_lanes(blocks.data(), lanes, lanes, m, periodic ? &per : nullptr, LaneSolve::blocks);
+        solve_lanes(rows.data(), lanes, lanes, m, periodic ? &per : nullptr, LaneSolve::rows);
+        INFO("n = " << n << ", " << lanes << " lanes, periodic = " << periodic);
+        CHECK(blocks == rows);
+        if (n > 1) CHECK(blocks != rhs);  // (n = 1 without a periodic part is the identity)
+      }
+}
+
 TEST_CASE("Contiguous lines solved through transposed blocks equal the lane solver bitwise, every way", "[unit]") {
   std::mt19937_64 rng(11);
   std::uniform_real_distribution<double> u(0.0, 1.0);
@@ -85,12 +117,7 @@ TEST_CASE("Contiguous lines solved through transposed blocks equal the lane solv
       for (bool periodic : {false, true}) {
         std::vector<double> lower, diag, upper;
         const Thomas m = random_matrix(n, rng, lower, diag, upper);
-        Periodic per;
-        per.zf.resize(n);
-        for (double& z : per.zf) z = u(rng);
-        per.set_weights(m);
-        per.vfac = 0.3;
-        per.denom = 1.7;
+        const Periodic per = random_periodic(m, rng);
         std::vector<double> lines(std::size_t(n) * rows), lanes(lines.size());
         for (int q = 0; q < rows; ++q)
           for (int i = 0; i < n; ++i) lanes[i * rows + q] = lines[q * n + i] = u(rng);

@@ -18,8 +18,8 @@
 using namespace mnsim;
 
 TEST_CASE("A split step is bitwise its operators applied one after another over the whole grid", "[verification]") {
-  // 40 x 24 cells: whole 8 x 8 tiles and blocks of 16 x lines, y blocks of 16 and 8 lanes; 60
-  // levels of 0.03 mm reach the hypodermis.
+  // 40 x 24 cells: whole 8 x 8 tiles and blocks of 16 x lines, y blocks of 32 and 8 lanes
+  // (AVX-512); 60 levels of 0.03 mm reach the hypodermis.
   test::BaselineTissue tissue(test::make_grid(40, 24, 60, 0.03));
   tissue.treat_block(5, 20, 3, 15, 30, 0.5);
   const Grid& g = tissue.g;

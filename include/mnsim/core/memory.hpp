@@ -11,8 +11,8 @@
 
 namespace mnsim {
 
-// Allocator for whole-grid arrays: blocks of 2 MiB and more are aligned to 2 MiB and marked for
-// transparent huge pages before they are first touched. The z sweeps and the chemotaxis read
+// Allocator for whole-grid arrays: blocks of 2 MiB and more come from memory aligned to 2 MiB and
+// marked for transparent huge pages before it is first touched. The z sweeps and the chemotaxis read
 // rows a plane apart, each on its own 4 KiB page: with 2 MiB pages a whole field needs a few
 // dozen TLB entries instead of thousands. The mark is advice: where the kernel gives no huge
 // pages (THP off) the memory is ordinary, and where THP is "always" it changes nothing.
@@ -27,6 +27,7 @@ struct LargePageAllocator {
   using value_type = T;
   static constexpr std::size_t kPage = std::size_t(2) << 20;
   static constexpr std::size_t kStagger = 5 * 64, kStaggers = 16;
+  static_assert(kStagger * kStaggers < kPage, "deallocate finds the block's start from the offset within its page");
 
   LargePageAllocator() = default;
   template <class U>

@@ -1,5 +1,4 @@
 #pragma once
-#include <functional>
 #include <vector>
 
 #include "mnsim/core/fields.hpp"
@@ -86,6 +85,22 @@ struct MatrixRates {
   double sigma_N = 0, sigma_PN = 0;
 };
 
+// Something to run on each z-level (TissueModel::react), borrowed for the call: it holds a
+// pointer to the caller's callable and copies or allocates nothing (a std::function could
+// allocate once its callable outgrew the small buffer, and a step must not allocate).
+class LevelHook {
+ public:
+  LevelHook() = default;
+  template <class F>
+  LevelHook(const F& f) : call_([](const void* fn, int k) { (*static_cast<const F*>(fn))(k); }), fn_(&f) {}
+  explicit operator bool() const { return call_ != nullptr; }
+  void operator()(int k) const { call_(fn_, k); }
+
+ private:
+  void (*call_)(const void*, int) = nullptr;
+  const void* fn_ = nullptr;
+};
+
 class TissueModel {
  public:
   TissueModel(const ModelParams& p, const Grid& g, const LayerMap& layers);
@@ -108,7 +123,7 @@ class TissueModel {
   // for every level just before the level reacts, on the thread that reacts it: the operators
   // that act level by level and precede the reaction (the lateral diffusion sweeps) run there
   // while the level's data are in the cache, and the state crosses the memory bus once for both.
-  void react(State& s, double dt, LevelTotals* totals = nullptr, const std::function<void(int)>& before = {}) const;
+  void react(State& s, double dt, LevelTotals* totals = nullptr, LevelHook before = {}) const;
   // The level totals of a state, as react() takes them.
   void totals(const State& s, LevelTotals& t) const;
   // How the level totals are summed: in eight-wide values (picked where the kernels have

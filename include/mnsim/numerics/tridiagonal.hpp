@@ -36,8 +36,16 @@ struct Periodic {
 // ("lane") `stride` apart and the lanes side by side, so every operation runs across lanes in
 // vector registers. Each lane sees the same operations in the same order as a lone scalar solve.
 
+// How solve_lanes runs: in blocks of up to 64 lanes with their running values in registers (fast
+// with AVX-512's 32 wide registers) or row by row across the lanes. Both give the same results;
+// the best for the instruction set the kernels run with is the default, and the tests run both on
+// any CPU.
+enum class LaneSolve { blocks, rows };
+LaneSolve best_lane_solve();
+
 // `lanes` systems, element i of lane l at base[i * stride + l] (y lines of a plane, z columns).
-void solve_lanes(double* base, std::size_t stride, int lanes, const Thomas& m, const Periodic* per);
+void solve_lanes(double* base, std::size_t stride, int lanes, const Thomas& m, const Periodic* per,
+                 LaneSolve how = best_lane_solve());
 // Every column of the planes at base (plane values each, m.n() of them), as solve_lanes without
 // the periodic part, with the rows ahead prefetched (they lie a plane apart), in fixed blocks of
 // columns spread over the threads, so the result does not depend on the thread count.
