@@ -217,7 +217,7 @@ struct Tile<4> {
   }
 };
 
-constexpr int kTile = 8;  // the tile of the fused elimination and back-substitution (forward_rows, backward_rows)
+constexpr int kTile = 8;  // the tiles of forward_rows and backward_rows
 
 // Copies the L x L tile at src (rows `sstride` apart) to dst (rows `dstride` apart), transposed.
 // The loops are unrolled so that the tile stays in registers: rolled, GCC kept AVX2's tiles on the
@@ -236,10 +236,10 @@ MNSIM_INLINE void copy_tile_transposed(const double* src, std::size_t sstride, d
 // Elimination of kRowBlock whole lines straight from their rows (n a multiple of 8): each 8 x 8
 // tile is transposed and eliminated in registers, the tiles of all lines side by side so their
 // chains overlap, and written to buf once (lane q of element i at buf[i * kRowBlock + q]).
-// The same operations in the same order as transpose_in followed by solve_block's elimination. The block of
-// lines at `next` (the next to be solved) is prefetched on the way: sixteen rows of a few
-// kilobytes each are too short a run for the hardware prefetcher (x sweep of a 256^3 field, 1
-// thread: 10.7 -> 9.0 ms).
+// The same operations in the same order as transpose_in followed by solve_block's elimination.
+// The block of lines at `next` (the next to be solved) is prefetched on the way: sixteen rows of
+// a few kilobytes each are too short a run for the hardware prefetcher (x sweep of a 256^3 field,
+// 1 thread: 10.7 -> 9.0 ms).
 template <class Per>
 MNSIM_INLINE void forward_rows(const double* x, const double* next, int n, const Thomas& m, const Per& per,
                                double* __restrict buf, V8* f) {
@@ -279,8 +279,8 @@ MNSIM_INLINE void forward_rows(const double* x, const double* next, int n, const
 }
 
 // The back-substitution of forward_rows' block, tile by tile from the last, each tile transposed
-// back into the lines in registers: the same operations in the same order as solve_block's back-substitution
-// followed by transpose_out, without the block's second pass through the cache.
+// back into the lines in registers: the same operations in the same order as solve_block's
+// back-substitution followed by transpose_out, without the block's second pass through the cache.
 template <class Per>
 MNSIM_INLINE void backward_rows(const double* __restrict buf, int n, const Thomas& m, const Per& per, const V8* f,
                                 double* x) {
@@ -341,11 +341,11 @@ MNSIM_INLINE void transpose_out(const double* __restrict buf, int nr, int n, dou
 // L: the transposes go through L x L register tiles (RowTiles). With 8 x 8 tiles the elimination
 // is done in the tiles on the way in (forward_rows) and the back-substitution on the way out
 // (backward_rows), the chains of the block's lanes side by side in registers; that needs 32 wide
-// registers (AVX-512); off the tiles (a length not a multiple of 8, a last block of fewer lines) the
-// block is solved in registers (solve_block). Without AVX-512 buf is solved row by row
-// (lanes_by_rows). With AVX2, 4 x 4 tiles
-// take an x sweep of a 256^2 plane from 75 to 55 us (in cache); without it (SSE2) they would take
-// 300 us, so there the copies go element by element (L = 0). Same operations every way.
+// registers (AVX-512). Off the tiles (a length not a multiple of 8, a last block of fewer lines)
+// the block is solved in registers too (solve_block); without AVX-512 it is solved row by row
+// (lanes_by_rows). With AVX2, 4 x 4 tiles take an x sweep of a 256^2 plane from 75 to 55 us (in
+// cache); without it (SSE2) they would take 300 us, so there the copies go element by element
+// (L = 0). Same operations every way.
 template <int L, class Per>
 MNSIM_INLINE void rows_solve(double* first, int rows, const Thomas& m, const Per& per, double* buf) {
   constexpr int W = kRowBlock;
@@ -355,7 +355,7 @@ MNSIM_INLINE void rows_solve(double* first, int rows, const Thomas& m, const Per
     double* x = first + std::size_t(r0) * n;
     if constexpr (L == kTile) {
       if (nr == W && n % kTile == 0) {
-        V8 f[W / kTile];
+        V8 f[W / kTile] = {};  // (set by forward_rows at i = 0, which the compiler cannot see)
         // The last block has no next one in these rows; it "prefetches" itself, which is free.
         forward_rows(x, r0 + 2 * W <= rows ? x + std::size_t(W) * n : x, n, m, per, buf, f);
         backward_rows(buf, n, m, per, f, x);
